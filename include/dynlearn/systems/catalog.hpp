@@ -1,0 +1,14 @@
+// Factories of every ground-truth system, one per concrete System, each
+// defined in the system's own source file. registry.cpp maps deck names to them.
+#pragma once
+
+#include <memory>
+
+#include "dynlearn/systems/system.hpp"
+
+namespace dynlearn::systems {
+
+// BEGIN FACTORIES (one declaration each)
+// END FACTORIES
+
+}  // namespace dynlearn::systems

@@ -1,0 +1,3 @@
+#include "dynlearn/app/cli.hpp"
+
+int main(int argc, char** argv) { return dynlearn::app::main(argc, argv); }
