@@ -1,0 +1,30 @@
+// The whole configuration of a run, read from one deck: [run], [data],
+// [system] and [petsc]. Validated as a whole (no undeclared key survives)
+// before any stage starts.
+#pragma once
+
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "dynlearn/io/config.hpp"
+#include "dynlearn/io/deck.hpp"
+#include "dynlearn/systems/system.hpp"
+
+namespace dynlearn::app {
+
+struct Config {
+  io::Deck deck;
+  io::RunConfig run;
+  io::DataConfig data;
+  std::unique_ptr<systems::System> system;
+  std::string resolved;  ///< the deck with every default filled in
+
+  explicit Config(io::Deck d) : deck(std::move(d)) {}
+};
+
+/// Reads the deck (rank 0 reads, all parse), every section, and validates it.
+std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm);
+
+}  // namespace dynlearn::app
