@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string, Factory>>& table() {
       // BEGIN SYSTEMS (one line each, keep sorted by paper)
       {"damped_oscillator", make_damped_oscillator},
       {"coupled_oscillators", make_coupled_oscillators},
+      {"spring_chain", make_spring_chain},
       // END SYSTEMS
   };
   return entries;
