@@ -1,0 +1,166 @@
+// Activation functions and their derivatives up to third order.
+#include "dynlearn/nn/activation.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+
+#include "dynlearn/core/error.hpp"
+
+namespace dynlearn::nn {
+
+namespace {
+
+struct NamedActivation {
+  std::string_view name;
+  Activation activation;
+};
+
+constexpr std::array<NamedActivation, 5> kActivations{{
+    {"identity", Activation::identity},
+    {"tanh", Activation::tanh},
+    {"softplus", Activation::softplus},
+    {"relu", Activation::relu},
+    {"sigmoid", Activation::sigmoid},
+}};
+
+void require_order(int order) {
+  if (order < 0 || order > 3) {
+    throw Error(ExitCode::internal,
+                "activation derivative of order " + std::to_string(order) + " (0 to 3 exist)");
+  }
+}
+
+// sigmoid(z) and sigmoid(-z) = 1 - sigmoid(z) are evaluated separately so that
+// products s * (1 - s) keep full relative precision in both tails.
+double sigmoid(double z) {
+  return 1.0 / (1.0 + std::exp(-z));
+}
+
+}  // namespace
+
+std::string_view activation_name(Activation activation) {
+  for (const auto& entry : kActivations) {
+    if (entry.activation == activation) return entry.name;
+  }
+  throw Error(ExitCode::internal, "unknown activation enumerator");
+}
+
+Activation parse_activation(std::string_view name) {
+  std::string valid;
+  for (const auto& entry : kActivations) {
+    if (entry.name == name) return entry.activation;
+    valid += valid.empty() ? "" : ", ";
+    valid += entry.name;
+  }
+  throw InputError("unknown activation \"" + std::string(name) + "\"; valid: " + valid);
+}
+
+double activation_derivative(Activation activation, int order, double z) {
+  require_order(order);
+  switch (activation) {
+    case Activation::identity:
+      return order == 0 ? z : order == 1 ? 1.0 : 0.0;
+    case Activation::relu:
+      if (order == 0) return z > 0.0 ? z : 0.0;
+      return order == 1 && z > 0.0 ? 1.0 : 0.0;
+    case Activation::tanh: {
+      const double t = std::tanh(z);
+      const double first = 1.0 - t * t;
+      const std::array<double, 4> values{t, first, -2.0 * t * first, first * (6.0 * t * t - 2.0)};
+      return values[order];
+    }
+    case Activation::sigmoid:
+    case Activation::softplus: {
+      const double s = sigmoid(z);
+      const double q = sigmoid(-z);
+      const double sq = s * q;
+      // Softplus' derivatives are the sigmoid's shifted by one order.
+      const std::array<double, 5> sigmoid_values{s, sq, sq * (q - s), sq * (1.0 - 6.0 * sq), 0.0};
+      if (activation == Activation::sigmoid) return sigmoid_values[order];
+      if (order == 0) return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+      return sigmoid_values[order - 1];
+    }
+  }
+  throw Error(ExitCode::internal, "unknown activation enumerator");
+}
+
+void activation_value_and_first(Activation activation, const Eigen::Ref<const Eigen::ArrayXXd>& z,
+                                Eigen::Ref<Eigen::ArrayXXd> value,
+                                Eigen::Ref<Eigen::ArrayXXd> first) {
+  switch (activation) {
+    case Activation::identity:
+      value = z;
+      first.setOnes();
+      return;
+    case Activation::relu:
+      value = z.max(0.0);
+      first = (z > 0.0).cast<double>();
+      return;
+    case Activation::tanh:
+      value = z.tanh();
+      first = 1.0 - value.square();
+      return;
+    case Activation::sigmoid:
+      value = 1.0 / (1.0 + (-z).exp());
+      first = value * (1.0 / (1.0 + z.exp()));
+      return;
+    case Activation::softplus:
+      value = z.max(0.0) + (-z.abs()).exp().log1p();
+      first = 1.0 / (1.0 + (-z).exp());
+      return;
+  }
+  throw Error(ExitCode::internal, "unknown activation enumerator");
+}
+
+void activation_second_and_third(Activation activation, const Eigen::Ref<const Eigen::ArrayXXd>& z,
+                                 Eigen::Ref<Eigen::ArrayXXd> second,
+                                 Eigen::Ref<Eigen::ArrayXXd> third) {
+  switch (activation) {
+    case Activation::identity:
+    case Activation::relu:
+      second.setZero();
+      third.setZero();
+      return;
+    case Activation::tanh:
+      // second holds tanh(z) until it is overwritten by its last use.
+      second = z.tanh();
+      third = (1.0 - second.square()) * (6.0 * second.square() - 2.0);
+      second = -2.0 * second * (1.0 - second.square());
+      return;
+    case Activation::sigmoid:
+      // second holds s(1-s) until it is overwritten by its last use.
+      second = 1.0 / (1.0 + (-z).exp()) * (1.0 / (1.0 + z.exp()));
+      third = second * (1.0 - 6.0 * second);
+      second = second * (1.0 / (1.0 + z.exp()) - 1.0 / (1.0 + (-z).exp()));
+      return;
+    case Activation::softplus:
+      second = 1.0 / (1.0 + (-z).exp()) * (1.0 / (1.0 + z.exp()));
+      third = second * (1.0 / (1.0 + z.exp()) - 1.0 / (1.0 + (-z).exp()));
+      return;
+  }
+  throw Error(ExitCode::internal, "unknown activation enumerator");
+}
+
+void activation_derivative(Activation activation, int order,
+                           const Eigen::Ref<const Eigen::ArrayXXd>& z,
+                           Eigen::Ref<Eigen::ArrayXXd> out) {
+  require_order(order);
+  // Scratch for the member of the pair not asked for; this form is for
+  // occasional use, hot loops call the paired forms on their own storage.
+  Eigen::ArrayXXd other(z.rows(), z.cols());
+  if (order <= 1) {
+    if (order == 0) {
+      activation_value_and_first(activation, z, out, other);
+    } else {
+      activation_value_and_first(activation, z, other, out);
+    }
+  } else if (order == 2) {
+    activation_second_and_third(activation, z, out, other);
+  } else {
+    activation_second_and_third(activation, z, other, out);
+  }
+}
+
+}  // namespace dynlearn::nn
