@@ -18,6 +18,7 @@ const std::vector<std::pair<std::string, Factory>>& table() {
       {"damped_oscillator", make_damped_oscillator},
       {"coupled_oscillators", make_coupled_oscillators},
       {"spring_chain", make_spring_chain},
+      {"three_body", make_three_body},
       // END SYSTEMS
   };
   return entries;
