@@ -122,7 +122,8 @@ File File::open(const std::string& path, MPI_Comm comm, bool writable) {
     if (probe) std::fclose(probe);
     if (!exists) throw InputError("cannot open '" + path + "': no such file");
     throw InputError("cannot open '" + path + "': " +
-                     (is_hdf5 ? std::string("HDF5 refused it") : "not an HDF5 file, or truncated") +
+                     (is_hdf5 ? std::string("an HDF5 file, but damaged or truncated")
+                             : std::string("not an HDF5 file, or truncated")) +
                      "; regenerate it (dynlearn generate) or restore it from a copy");
   }
   f.file_ = Handle(id, H5Fclose);
