@@ -19,6 +19,7 @@ const std::vector<std::pair<std::string, Factory>>& table() {
       {"coupled_oscillators", make_coupled_oscillators},
       {"spring_chain", make_spring_chain},
       {"three_body", make_three_body},
+      {"heavy_billiard", make_heavy_billiard},
       // END SYSTEMS
   };
   return entries;

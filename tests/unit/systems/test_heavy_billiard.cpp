@@ -58,7 +58,7 @@ TEST(HeavyBilliard, GeometryAndImageFollowAppendixA3) {
 // Hand-computed rebounds in a unit box with a point billiard (billiard_px = 0,
 // so the centre reaches the walls at 0 and 1), to 1e-12 (roundoff only: the
 // hit time is exact, no time step is involved).
-TEST(HeavyBilliard, Rebound_IsExact) {
+TEST(HeavyBilliard, ReboundIsExact) {
   HeavyBilliard s;
   read_deck(s, "billiard_px = 0\ngravity = [0.0, -4.0]\n");
   long n = 0;
