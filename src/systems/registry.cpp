@@ -20,6 +20,7 @@ const std::vector<std::pair<std::string, Factory>>& table() {
       {"spring_chain", make_spring_chain},
       {"three_body", make_three_body},
       {"heavy_billiard", make_heavy_billiard},
+      {"potential_1d", make_potential_1d},
       // END SYSTEMS
   };
   return entries;

@@ -12,6 +12,7 @@ namespace dynlearn::systems {
 std::unique_ptr<System> make_spring_chain();
 std::unique_ptr<System> make_three_body();
 std::unique_ptr<System> make_heavy_billiard();
+std::unique_ptr<System> make_potential_1d();
 std::unique_ptr<System> make_damped_oscillator();
 std::unique_ptr<System> make_coupled_oscillators();
 // END FACTORIES
