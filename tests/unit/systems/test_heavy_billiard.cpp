@@ -7,6 +7,7 @@
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/heavy_billiard.hpp"
+#include "dynlearn/systems/registry.hpp"
 
 using namespace dynlearn::systems;
 
@@ -131,4 +132,18 @@ TEST(HeavyBilliard, DefaultsGiveSeveralReboundsPerTrainingTrajectory) {
   EXPECT_GT(mean, 2.0);
   EXPECT_LT(mean, 6.0);
   RecordProperty("mean_rebounds_per_training_trajectory", sci(mean));
+}
+
+// The example deck inputs/data/heavy_billiard.toml names only declared keys with valid
+// values and simulates a training-length trajectory.
+TEST(HeavyBilliard, ExampleDeckReadsAndSimulates) {
+  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
+                                             "/inputs/data/heavy_billiard.toml");
+  const auto s = read_system(deck, 1);
+  EXPECT_EQ(s->type(), "heavy_billiard");
+  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.1);
+  const auto traj = s->simulate(t, {1, 0});
+  EXPECT_EQ(traj.x.rows(), s->state_dim());
+  EXPECT_EQ(traj.x.cols(), 10);
+  EXPECT_TRUE(traj.x.allFinite());
 }

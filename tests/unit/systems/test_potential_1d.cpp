@@ -9,6 +9,7 @@
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/potential_1d.hpp"
+#include "dynlearn/systems/registry.hpp"
 
 using namespace dynlearn::systems;
 
@@ -117,4 +118,18 @@ TEST(Potential1d, InitialStatesAreStandardNormal) {
   v /= 2 * n;
   EXPECT_NEAR(m, 0.0, 0.05);  // 4 standard errors of the mean (1/sqrt(8000))
   EXPECT_NEAR(v, 1.0, 0.07);  // 4 standard errors of the variance (sqrt(2/8000))
+}
+
+// The example deck inputs/data/potential_1d.toml names only declared keys with valid
+// values and simulates a training-length trajectory.
+TEST(Potential1d, ExampleDeckReadsAndSimulates) {
+  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
+                                             "/inputs/data/potential_1d.toml");
+  const auto s = read_system(deck, 1);
+  EXPECT_EQ(s->type(), "potential_1d");
+  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.3141592653589793);
+  const auto traj = s->simulate(t, {1, 0});
+  EXPECT_EQ(traj.x.rows(), s->state_dim());
+  EXPECT_EQ(traj.x.cols(), 10);
+  EXPECT_TRUE(traj.x.allFinite());
 }

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "dynlearn/io/deck.hpp"
+#include "dynlearn/systems/registry.hpp"
 #include "dynlearn/systems/three_body.hpp"
 
 using namespace dynlearn::systems;
@@ -103,4 +104,18 @@ TEST(ThreeBody, ConservesEnergyAndMomentum) {
   EXPECT_LT(p_err, 1e-7);
   RecordProperty("energy_error", sci(e_err));
   RecordProperty("momentum_error", sci(p_err));
+}
+
+// The example deck inputs/data/three_body.toml names only declared keys with valid
+// values and simulates a training-length trajectory.
+TEST(ThreeBody, ExampleDeckReadsAndSimulates) {
+  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
+                                             "/inputs/data/three_body.toml");
+  const auto s = read_system(deck, 1);
+  EXPECT_EQ(s->type(), "three_body");
+  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 1.0);
+  const auto traj = s->simulate(t, {1, 0});
+  EXPECT_EQ(traj.x.rows(), s->state_dim());
+  EXPECT_EQ(traj.x.cols(), 10);
+  EXPECT_TRUE(traj.x.allFinite());
 }
