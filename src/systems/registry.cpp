@@ -15,6 +15,7 @@ using Factory = std::function<std::unique_ptr<System>()>;
 const std::vector<std::pair<std::string, Factory>>& table() {
   static const std::vector<std::pair<std::string, Factory>> entries = {
       // BEGIN SYSTEMS (one line each, keep sorted by paper)
+      {"damped_oscillator_2d", make_damped_oscillator_2d},
       {"damped_oscillator", make_damped_oscillator},
       {"coupled_oscillators", make_coupled_oscillators},
       {"spring_chain", make_spring_chain},

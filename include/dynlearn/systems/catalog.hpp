@@ -9,6 +9,7 @@
 namespace dynlearn::systems {
 
 // BEGIN FACTORIES (one declaration each)
+std::unique_ptr<System> make_damped_oscillator_2d();
 std::unique_ptr<System> make_spring_chain();
 std::unique_ptr<System> make_three_body();
 std::unique_ptr<System> make_heavy_billiard();
