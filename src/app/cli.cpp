@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dynlearn/app/config.hpp"
+#include "dynlearn/app/stages.hpp"
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/version.hpp"
@@ -43,9 +44,10 @@ const char* const usage_text =
 
 const std::map<std::string, std::string> command_help = {
     {"run",
-     "usage: dynlearn run DECK [-q|-v]\n\n"
+     "usage: dynlearn run DECK [--restart] [-q|-v]\n\n"
      "Performs the stages listed in the deck's [run] stages, in order.\n"
-     "Outputs go to [run] output_dir, named after [run] name.\n"},
+     "Outputs go to [run] output_dir, named after [run] name.\n"
+     "--restart continues training from the run's newest complete checkpoint.\n"},
     {"generate",
      "usage: dynlearn generate DECK [-q|-v]\n\n"
      "Simulates the [system] of the deck for [data] n_train + n_test trajectories and\n"
@@ -68,6 +70,7 @@ struct Arguments {
   std::vector<std::string> positional;
   bool help = false;
   bool deck_flag = false;
+  bool restart = false;
   core::LogLevel level = core::LogLevel::info;
 };
 
@@ -81,6 +84,8 @@ Arguments parse_arguments(int argc, char** argv) {
       a.level = core::LogLevel::quiet;
     } else if (arg == "-v" || arg == "--verbose") {
       a.level = core::LogLevel::debug;
+    } else if (arg == "--restart") {
+      a.restart = true;
     } else if (arg == "--deck") {
       a.deck_flag = true;
     } else if (arg == "--version") {
@@ -108,16 +113,6 @@ core::LogLevel level_of(const std::string& name, core::LogLevel cli) {
   if (name == "quiet") return core::LogLevel::quiet;
   if (name == "debug") return core::LogLevel::debug;
   return core::LogLevel::info;
-}
-
-void stage_generate(const Config& config, MPI_Comm comm) {
-  core::info("dynlearn " + std::string(dynlearn::version) + ": generate on " +
-             std::to_string(parallel::size(comm)) + " rank(s), system " + config.system->type());
-  const auto report = systems::generate_dataset(*config.system, config.run, config.data, config.resolved, comm);
-  char line[256];
-  std::snprintf(line, sizeof line, "generate: wrote %s (%d train + %d test trajectories) in %.2f s",
-                report.path.c_str(), report.train, report.test, report.seconds);
-  core::info(line);
 }
 
 int dispatch(const Arguments& a, MPI_Comm comm) {
@@ -167,6 +162,8 @@ int dispatch(const Arguments& a, MPI_Comm comm) {
   // run: every stage the deck names, in order.
   for (const auto& stage : config->run.stages) {
     if (stage == "generate") stage_generate(*config, comm);
+    if (stage == "train" && !stage_train(*config, comm, a.restart)) return static_cast<int>(ExitCode::interrupted);
+    if (stage == "evaluate") stage_evaluate(*config, comm);
   }
   return 0;
 }

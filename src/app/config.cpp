@@ -1,5 +1,7 @@
 #include "dynlearn/app/config.hpp"
 
+#include <algorithm>
+
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/systems/registry.hpp"
 
@@ -11,6 +13,17 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   deck.read(config->run.section);
   deck.read(config->data.section);
   config->system = systems::read_system(deck, static_cast<std::uint64_t>(config->run.seed));
+  // The learning sections are read when a learning stage runs or the deck
+  // has them, so data-only decks stay short when printed resolved.
+  const auto& stages = config->run.stages;
+  auto has_stage = [&](const char* s) { return std::find(stages.begin(), stages.end(), s) != stages.end(); };
+  config->learning = has_stage("train") || has_stage("evaluate") || deck.has("model") ||
+                     deck.has("train") || deck.has("evaluate");
+  if (config->learning) {
+    deck.read(config->model.section);
+    deck.read(config->train.section);
+    deck.read(config->evaluate.section);
+  }
   deck.allow_free_table("petsc");
   deck.finish();
   config->data.validate();

@@ -14,7 +14,7 @@ RunConfig::RunConfig() {
       .add("output_dir", output_dir, "directory for every output file (created if absent)")
       .add("seed", seed, "seed of every random stream (data, initialisation, batches)",
            Range::non_negative())
-      .add("stages", stages, "stages `dynlearn run` performs, in order", {"generate"})
+      .add("stages", stages, "stages `dynlearn run` performs, in order", {"generate", "train", "evaluate"})
       .add("max_wall_seconds", max_wall_seconds,
            "stop with a checkpoint after this much wall time (0: no limit)", Range::non_negative())
       .add("log_level", log_level, "how much rank 0 prints", {"quiet", "info", "debug"});

@@ -10,6 +10,7 @@
 
 #include "dynlearn/io/config.hpp"
 #include "dynlearn/io/deck.hpp"
+#include "dynlearn/io/learning_config.hpp"
 #include "dynlearn/systems/system.hpp"
 
 namespace dynlearn::app {
@@ -19,6 +20,10 @@ struct Config {
   io::RunConfig run;
   io::DataConfig data;
   std::unique_ptr<systems::System> system;
+  io::ModelConfig model;
+  io::TrainConfig train;
+  io::EvaluateConfig evaluate;
+  bool learning = false;  ///< [model], [train], [evaluate] were read
   std::string resolved;  ///< the deck with every default filled in
 
   explicit Config(io::Deck d) : deck(std::move(d)) {}

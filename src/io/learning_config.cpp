@@ -1,0 +1,74 @@
+#include "dynlearn/io/learning_config.hpp"
+
+namespace dynlearn::io {
+namespace {
+const std::vector<std::string> integrators = {"euler", "leapfrog", "rk4", "dopri5"};
+}
+
+ModelConfig::ModelConfig() {
+  section.add("type", type, "onet: f(q, p) -> (dq/dt, dp/dt); hnet: H = K(p) + V(q) (SRNN section 3)",
+              {"onet", "hnet"})
+      .add("hidden", hidden, "hidden layer widths of each network (SRNN spring chain: [2048])",
+           Range::at_least(1))
+      .add("activation", activation, "activation of the hidden layers",
+           {"tanh", "softplus", "relu", "sigmoid", "identity"});
+}
+
+TrainConfig::TrainConfig() {
+  section
+      .add("integrator", integrator, "integrator used in training (the paper's 'tr' column)", integrators)
+      .add("window", window,
+           "steps per training window: 1 = single-step training, T > 1 = recurrent training "
+           "over T steps (SRNN: 9)",
+           Range::at_least(1))
+      .add("substeps", substeps, "integrator steps per sample interval", Range::at_least(1))
+      .add("epochs", epochs, "passes over the training windows", Range::at_least(0))
+      .add("batch_size", batch_size, "windows per optimizer step (0: all windows, full batch)",
+           Range::at_least(0))
+      .add("shards", shards,
+           "fixed number of data shards; gradients are summed per shard then in shard order, so "
+           "results are the same on any rank count up to this many ranks",
+           Range::at_least(1))
+      .add("optimizer", optimizer, "parameter optimizer", {"adam", "sgd", "radam"})
+      .add("learning_rate", learning_rate, "initial learning rate (SRNN spring chain: 0.001)",
+           Range::positive())
+      .add("momentum", momentum, "SGD momentum", Range::unit())
+      .add("scheduler", scheduler,
+           "learning-rate schedule: plateau = ReduceLROnPlateau on the epoch loss; exponential "
+           "= times gamma each epoch",
+           {"constant", "plateau", "exponential"})
+      .add("patience", patience, "plateau: epochs without improvement before reducing (SRNN: 15)",
+           Range::at_least(0))
+      .add("factor", factor, "plateau: reduction factor (SRNN: 0.7)", Range{0.0, 1.0, true, true})
+      .add("gamma", gamma, "exponential: decay per epoch (SRNN billiard: 0.99)", Range{0.0, 1.0, true, false})
+      .add("min_lr", min_lr, "floor of the learning rate (SRNN billiard: 0.0001)", Range::non_negative())
+      .add("iso", iso,
+           "initial state optimisation: optimise each training trajectory's initial state "
+           "(PETSc TAO, bound-constrained quasi-Newton) from iso_start_epoch on (SRNN section 4.2)")
+      .add("iso_start_epoch", iso_start_epoch, "first epoch with initial state optimisation",
+           Range::at_least(0))
+      .add("iso_iterations", iso_iterations, "TAO iterations per trajectory and epoch",
+           Range::at_least(1))
+      .add("iso_radius", iso_radius,
+           "bound on |optimised - observed initial state| per component", Range::positive())
+      .add("log_every", log_every, "epochs between progress lines (0: only the last)",
+           Range::at_least(0))
+      .add("checkpoint_every", checkpoint_every, "epochs between checkpoints (0: only at the end)",
+           Range::at_least(0));
+}
+
+EvaluateConfig::EvaluateConfig() {
+  section.add("integrator", integrator, "integrator of the forecasts (the paper's 'te' column)", integrators)
+      .add("substeps", substeps, "integrator steps per sample interval", Range::at_least(1))
+      .add("steps", steps,
+           "forecast steps scored: the error is the L2 distance of positions averaged over the "
+           "first `steps` steps (SRNN: 200), capped by the test trajectories' length",
+           Range::at_least(1))
+      .add("iso", iso,
+           "start each forecast from an initial state optimised on the first iso_window "
+           "observed steps (SRNN Table 2)")
+      .add("iso_window", iso_window, "observed steps used by test-time ISO", Range::at_least(1))
+      .add("iso_iterations", iso_iterations, "TAO iterations of test-time ISO", Range::at_least(1));
+}
+
+}  // namespace dynlearn::io

@@ -1,0 +1,62 @@
+#include "dynlearn/train/forecast.hpp"
+
+#include <algorithm>
+
+#include "dynlearn/core/error.hpp"
+#include "dynlearn/integrate/stepper.hpp"
+#include "dynlearn/train/initial_state_optimizer.hpp"
+
+namespace dynlearn::train {
+
+ForecastResult forecast(const integrate::VectorField& field, const io::EvaluateConfig& config,
+                        const ForecastInput& input) {
+  ForecastResult result;
+  const std::size_t n = input.observed.size();
+  if (n == 0) return result;
+  const Eigen::Index dim = input.observed.front().rows();
+  const int samples = static_cast<int>(input.truth.front().cols());
+  result.steps = std::min(config.steps, samples - 1);
+  if (result.steps < 1) throw InputError("the test trajectories have a single sample: nothing to forecast");
+
+  integrate::StepperOptions options;
+  options.substeps = config.substeps;
+  auto stepper = integrate::make_stepper(integrate::parse_stepper(config.integrator), options);
+
+  Eigen::MatrixXd x0(dim, static_cast<Eigen::Index>(n));
+  for (std::size_t i = 0; i < n; ++i) x0.col(i) = input.observed[i].col(0);
+  if (config.iso) {
+    IsoProblem problem;
+    problem.field = &field;
+    problem.stepper = stepper.get();
+    problem.dt = input.dt;
+    problem.iterations = config.iso_iterations;
+    problem.radius = 1e3;  // test-time ISO is unconstrained in practice
+    problem.observed = x0;
+    const int window = std::min(config.iso_window, samples - 1);
+    problem.targets.resize(window);
+    for (int k = 0; k < window; ++k) {
+      problem.targets[k].resize(dim, static_cast<Eigen::Index>(n));
+      for (std::size_t i = 0; i < n; ++i) problem.targets[k].col(i) = input.observed[i].col(k + 1);
+    }
+    x0 = optimize_initial_states(problem, x0).x0;
+  }
+
+  const auto& states = stepper->rollout(field, x0, input.dt, result.steps);
+  result.predicted.assign(n, Eigen::MatrixXd(dim, result.steps + 1));
+  result.error = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+  for (int k = 0; k <= result.steps; ++k) {
+    for (std::size_t i = 0; i < n; ++i) {
+      result.predicted[i].col(k) = states[k].col(static_cast<Eigen::Index>(i));
+      if (k == 0) continue;
+      double d2 = 0.0;
+      for (int r : input.positions) {
+        const double d = states[k](r, static_cast<Eigen::Index>(i)) - input.truth[i](r, k);
+        d2 += d * d;
+      }
+      result.error(static_cast<Eigen::Index>(i)) += std::sqrt(d2) / result.steps;
+    }
+  }
+  return result;
+}
+
+}  // namespace dynlearn::train
