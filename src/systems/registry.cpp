@@ -15,6 +15,7 @@ using Factory = std::function<std::unique_ptr<System>()>;
 const std::vector<std::pair<std::string, Factory>>& table() {
   static const std::vector<std::pair<std::string, Factory>> entries = {
       // BEGIN SYSTEMS (one line each, keep sorted by paper)
+      {"multi_agent", make_multi_agent},
       {"vehicle", make_vehicle},
       {"kepler", make_kepler},
       {"non_lagrangian", make_non_lagrangian},

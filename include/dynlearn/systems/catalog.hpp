@@ -9,6 +9,7 @@
 namespace dynlearn::systems {
 
 // BEGIN FACTORIES (one declaration each)
+std::unique_ptr<System> make_multi_agent();
 std::unique_ptr<System> make_vehicle();
 std::unique_ptr<System> make_kepler();
 std::unique_ptr<System> make_non_lagrangian();
