@@ -17,6 +17,7 @@
 #include "dynlearn/systems/dataset_generator.hpp"
 #include "dynlearn/train/forecast.hpp"
 #include "dynlearn/train/trainer.hpp"
+#include "dynlearn/train/window_model.hpp"
 
 namespace dynlearn::app {
 namespace {
@@ -53,6 +54,13 @@ io::OutputModel describe_model(const Config& config, const integrate::VectorFiel
   m.activation = config.model.activation;
   m.parameters = field.parameters();
   return m;
+}
+
+/// The field integrated by the named stepper, as the trainer and forecasts use it.
+train::IntegratedField integrated(integrate::VectorField& field, const std::string& integrator, int substeps) {
+  integrate::StepperOptions options;
+  options.substeps = substeps;
+  return train::IntegratedField(field, integrate::make_stepper(integrate::parse_stepper(integrator), options));
 }
 
 }  // namespace
@@ -92,7 +100,8 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
              " parameters on " + std::to_string(shape.trajectories) + " trajectories (" +
              std::to_string(parallel::size(comm)) + " rank(s), " + std::to_string(layout.n_shards()) +
              " shards), integrator " + config.train.integrator + ", window " + std::to_string(config.train.window));
-  train::Trainer trainer(*field, config.train, std::move(data), layout, comm, seed);
+  auto model = integrated(*field, config.train.integrator, config.train.substeps);
+  train::Trainer trainer(model, config.train, std::move(data), layout, comm, seed);
   (void)restart;
   trainer.set_time_budget(config.run.max_wall_seconds);
   core::install_stop_handlers();
@@ -136,7 +145,8 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   input.observed = std::move(observed.y);
   input.dt = dt;
   for (auto i : reader.meta().position_indices) input.positions.push_back(static_cast<int>(i));
-  const auto result = train::forecast(*field, config.evaluate, input);
+  auto model = integrated(*field, config.evaluate.integrator, config.evaluate.substeps);
+  const auto result = train::forecast(model, config.evaluate, input);
 
   io::OutputEvaluation e;
   e.integrator = config.evaluate.integrator;

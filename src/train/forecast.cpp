@@ -3,13 +3,11 @@
 #include <algorithm>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/integrate/stepper.hpp"
 #include "dynlearn/train/initial_state_optimizer.hpp"
 
 namespace dynlearn::train {
 
-ForecastResult forecast(const integrate::VectorField& field, const io::EvaluateConfig& config,
-                        const ForecastInput& input) {
+ForecastResult forecast(WindowModel& model, const io::EvaluateConfig& config, const ForecastInput& input) {
   ForecastResult result;
   const std::size_t n = input.observed.size();
   if (n == 0) return result;
@@ -18,16 +16,11 @@ ForecastResult forecast(const integrate::VectorField& field, const io::EvaluateC
   result.steps = std::min(config.steps, samples - 1);
   if (result.steps < 1) throw InputError("the test trajectories have a single sample: nothing to forecast");
 
-  integrate::StepperOptions options;
-  options.substeps = config.substeps;
-  auto stepper = integrate::make_stepper(integrate::parse_stepper(config.integrator), options);
-
   Eigen::MatrixXd x0(dim, static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) x0.col(i) = input.observed[i].col(0);
   if (config.iso) {
     IsoProblem problem;
-    problem.field = &field;
-    problem.stepper = stepper.get();
+    problem.model = &model;
     problem.dt = input.dt;
     problem.iterations = config.iso_iterations;
     problem.radius = 1e3;  // test-time ISO is unconstrained in practice
@@ -41,7 +34,7 @@ ForecastResult forecast(const integrate::VectorField& field, const io::EvaluateC
     x0 = optimize_initial_states(problem, x0).x0;
   }
 
-  const auto& states = stepper->rollout(field, x0, input.dt, result.steps);
+  const auto states = model.predict(x0, input.dt, result.steps);
   result.predicted.assign(n, Eigen::MatrixXd(dim, result.steps + 1));
   result.error = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
   for (int k = 0; k <= result.steps; ++k) {

@@ -3,7 +3,6 @@
 #include <petsctao.h>
 
 #include "dynlearn/core/petsc_check.hpp"
-#include "dynlearn/train/trajectory_loss.hpp"
 
 namespace dynlearn::train {
 namespace {
@@ -11,7 +10,7 @@ namespace {
 struct Context {
   const IsoProblem* problem;
   Eigen::Index rows, cols;
-  Eigen::VectorXd no_theta;  // size 0: trajectory_loss skips the θ gradient
+  Eigen::VectorXd no_theta;  // size 0: WindowModel::loss skips the θ gradient
 };
 
 PetscErrorCode objective_and_gradient(Tao, Vec x, PetscReal* f, Vec g, void* ctx) {
@@ -22,7 +21,7 @@ PetscErrorCode objective_and_gradient(Tao, Vec x, PetscReal* f, Vec g, void* ctx
   PetscCall(VecGetArrayRead(x, &xa));
   const Eigen::Map<const Eigen::MatrixXd> x0(xa, c->rows, c->cols);
   const IsoProblem& p = *c->problem;
-  const auto result = trajectory_loss(*p.field, *p.stepper, x0, p.targets, p.dt, c->no_theta, true);
+  const auto result = p.model->loss(x0, p.targets, p.dt, c->no_theta, true);
   PetscCall(VecRestoreArrayRead(x, &xa));
   *f = result.sum_squares;
   PetscCall(VecGetArray(g, &ga));
@@ -90,8 +89,7 @@ IsoResult optimize_initial_states(const IsoProblem& problem, const Eigen::Matrix
   }
   Context ctx{&problem, start.rows(), start.cols(), Eigen::VectorXd()};
   result.initial_loss =
-      trajectory_loss(*problem.field, *problem.stepper, start, problem.targets, problem.dt, ctx.no_theta)
-          .sum_squares;
+      problem.model->loss(start, problem.targets, problem.dt, ctx.no_theta, false).sum_squares;
   core::check_petsc(solve(ctx, start, result), "initial state optimisation (PETSc TAO)");
   // TAO may stop on a line-search failure after worsening nothing; never
   // return a state worse than the start.

@@ -12,7 +12,6 @@
 #include "dynlearn/core/signals.hpp"
 #include "dynlearn/parallel/environment.hpp"
 #include "dynlearn/train/initial_state_optimizer.hpp"
-#include "dynlearn/train/trajectory_loss.hpp"
 
 namespace dynlearn::train {
 
@@ -40,12 +39,9 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-Trainer::Trainer(integrate::VectorField& field, const io::TrainConfig& config, Trajectories data,
+Trainer::Trainer(WindowModel& model, const io::TrainConfig& config, Trajectories data,
                  const parallel::ShardLayout& layout, MPI_Comm comm, std::uint64_t seed)
-    : field_(field), config_(config), data_(std::move(data)), layout_(layout), comm_(comm), seed_(seed) {
-  integrate::StepperOptions options;
-  options.substeps = config.substeps;
-  stepper_ = integrate::make_stepper(integrate::parse_stepper(config.integrator), options);
+    : model_(model), config_(config), data_(std::move(data)), layout_(layout), comm_(comm), seed_(seed) {
   OptimizerOptions opt;
   opt.lr = config.learning_rate;
   opt.momentum = config.momentum;
@@ -56,7 +52,8 @@ Trainer::Trainer(integrate::VectorField& field, const io::TrainConfig& config, T
   const int samples = data_.y.empty() ? 0 : static_cast<int>(data_.y.front().cols());
   long long samples_all = samples;
   MPI_Allreduce(MPI_IN_PLACE, &samples_all, 1, MPI_LONG_LONG, MPI_MAX, comm);
-  state_dim_ = static_cast<double>(field.state_dim());
+  state_dim_ = static_cast<double>(data_.y.empty() ? 0 : data_.y.front().rows());
+  MPI_Allreduce(MPI_IN_PLACE, &state_dim_, 1, MPI_DOUBLE, MPI_MAX, comm);
   windows_per_trajectory_ = windows_per_trajectory(static_cast<int>(samples_all), config.window);
   if (windows_per_trajectory_ == 0)
     throw InputError("[train] window = " + std::to_string(config.window) + " needs trajectories of at least " +
@@ -77,7 +74,7 @@ Trainer::Trainer(integrate::VectorField& field, const io::TrainConfig& config, T
     std::iota(sw.order.begin(), sw.order.end(), 0);
     shards_.push_back(std::move(sw));
   }
-  state_.parameters = field_.parameters();
+  state_.parameters = model_.parameters();
   best_loss_ = std::numeric_limits<double>::infinity();
 }
 
@@ -85,7 +82,7 @@ Trainer::~Trainer() = default;
 
 void Trainer::restore(const TrainerState& state) {
   state_ = state;
-  field_.set_parameters(state_.parameters);
+  model_.set_parameters(state_.parameters);
   optimizer_->load_state(state_.optimizer);
   if (state_.scheduler.scalars.count("best")) best_loss_ = state_.scheduler.scalars.at("best");
   if (state_.scheduler.scalars.count("bad_epochs"))
@@ -93,7 +90,7 @@ void Trainer::restore(const TrainerState& state) {
 }
 
 double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bool* stop) {
-  const Eigen::Index P = field_.num_parameters();
+  const Eigen::Index P = model_.num_parameters();
   const bool full = config_.batch_size == 0 || !update;
   const std::size_t chunk =
       full ? max_shard_windows_ : std::max<std::size_t>(1, config_.batch_size / layout_.n_shards());
@@ -123,7 +120,7 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
         for (std::size_t b = 0; b < selected.size(); ++b)
           x0.col(b) = state_.iso_states[selected[b].trajectory].col(selected[b].start);
       auto grad = partial.head(P);
-      partial(P) = trajectory_loss(field_, *stepper_, x0, targets, data_.dt, grad).sum_squares;
+      partial(P) = model_.loss(x0, targets, data_.dt, grad, false).sum_squares;
     }
     partials.push_back(std::move(partial));
   }
@@ -135,7 +132,7 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
   if (gradient) *gradient = grad;
   if (update && std::isfinite(loss)) {
     optimizer_->step(state_.parameters, grad);
-    field_.set_parameters(state_.parameters);
+    model_.set_parameters(state_.parameters);
   }
   return loss;
 }
@@ -154,8 +151,7 @@ void Trainer::optimise_initial_states() {
   for (const auto& sw : shards_) {
     if (sw.windows.empty()) continue;
     IsoProblem problem;
-    problem.field = &field_;
-    problem.stepper = stepper_.get();
+    problem.model = &model_;
     problem.dt = data_.dt;
     problem.radius = config_.iso_radius;
     problem.iterations = config_.iso_iterations;

@@ -9,14 +9,12 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "dynlearn/integrate/stepper.hpp"
-#include "dynlearn/integrate/vector_field.hpp"
+#include "dynlearn/train/window_model.hpp"
 
 namespace dynlearn::train {
 
 struct IsoProblem {
-  const integrate::VectorField* field = nullptr;
-  integrate::Stepper* stepper = nullptr;
+  WindowModel* model = nullptr;
   Eigen::MatrixXd observed;               ///< observed initial states (dim × B): box centre
   std::vector<Eigen::MatrixXd> targets;   ///< observed states after 1..T steps
   double dt = 0.0;

@@ -14,11 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "dynlearn/integrate/stepper.hpp"
-#include "dynlearn/integrate/vector_field.hpp"
 #include "dynlearn/io/learning_config.hpp"
 #include "dynlearn/parallel/reduction.hpp"
 #include "dynlearn/train/optimizer.hpp"
+#include "dynlearn/train/window_model.hpp"
 #include "dynlearn/train/windows.hpp"
 
 namespace dynlearn::train {
@@ -49,7 +48,7 @@ struct TrainerState {
 class Trainer {
  public:
   /// `data` holds this rank's trajectories: global indices layout.owned_items().
-  Trainer(integrate::VectorField& field, const io::TrainConfig& config, Trajectories data,
+  Trainer(WindowModel& model, const io::TrainConfig& config, Trajectories data,
           const parallel::ShardLayout& layout, MPI_Comm comm, std::uint64_t seed);
   ~Trainer();
 
@@ -77,13 +76,12 @@ class Trainer {
   void optimise_initial_states();
   void log_epoch(const EpochRecord& record, double per_epoch, int remaining) const;
 
-  integrate::VectorField& field_;
+  WindowModel& model_;
   const io::TrainConfig& config_;
   Trajectories data_;
   parallel::ShardLayout layout_;
   MPI_Comm comm_;
   std::uint64_t seed_;
-  std::unique_ptr<integrate::Stepper> stepper_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<parallel::DeterministicSum> reducer_;
   std::vector<ShardWindows> shards_;

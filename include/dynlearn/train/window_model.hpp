@@ -1,0 +1,56 @@
+// What the training loop trains: anything that predicts a window of states
+// from its initial state and gives the gradient of the squared error. An
+// integrated vector field (O-NET, H-NET through a stepper) is one; sequence
+// models (the vanilla RNN and LSTM baselines of SRNN) are others.
+#pragma once
+
+#include <Eigen/Dense>
+#include <memory>
+#include <vector>
+
+#include "dynlearn/integrate/stepper.hpp"
+#include "dynlearn/integrate/vector_field.hpp"
+
+namespace dynlearn::train {
+
+struct WindowLoss {
+  double sum_squares = 0.0;     ///< over windows, steps and components
+  Eigen::MatrixXd x0_gradient;  ///< d(sum_squares)/d x0, when requested
+};
+
+class WindowModel {
+ public:
+  virtual ~WindowModel() = default;
+  virtual Eigen::Index num_parameters() const = 0;
+  virtual Eigen::VectorXd parameters() const = 0;
+  virtual void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) = 0;
+
+  /// Predicts targets.size() steps of spacing dt from the columns of x0 and
+  /// returns the sum of squared errors; adds d/dθ to `parameter_gradient`
+  /// (skipped when it has size 0) and fills x0_gradient if asked.
+  virtual WindowLoss loss(const Eigen::Ref<const Eigen::MatrixXd>& x0, const std::vector<Eigen::MatrixXd>& targets,
+                          double dt, Eigen::Ref<Eigen::VectorXd> parameter_gradient, bool want_x0_gradient) = 0;
+
+  /// The states at steps 0..steps (states[0] = x0).
+  virtual std::vector<Eigen::MatrixXd> predict(const Eigen::Ref<const Eigen::MatrixXd>& x0, double dt,
+                                               int steps) = 0;
+};
+
+/// A vector field integrated by a stepper (backprop through the integrator).
+class IntegratedField final : public WindowModel {
+ public:
+  IntegratedField(integrate::VectorField& field, std::unique_ptr<integrate::Stepper> stepper)
+      : field_(field), stepper_(std::move(stepper)) {}
+  Eigen::Index num_parameters() const override { return field_.num_parameters(); }
+  Eigen::VectorXd parameters() const override { return field_.parameters(); }
+  void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) override { field_.set_parameters(values); }
+  WindowLoss loss(const Eigen::Ref<const Eigen::MatrixXd>& x0, const std::vector<Eigen::MatrixXd>& targets, double dt,
+                  Eigen::Ref<Eigen::VectorXd> parameter_gradient, bool want_x0_gradient) override;
+  std::vector<Eigen::MatrixXd> predict(const Eigen::Ref<const Eigen::MatrixXd>& x0, double dt, int steps) override;
+
+ private:
+  integrate::VectorField& field_;
+  std::unique_ptr<integrate::Stepper> stepper_;
+};
+
+}  // namespace dynlearn::train
