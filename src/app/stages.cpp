@@ -17,7 +17,7 @@
 #include "dynlearn/systems/dataset_generator.hpp"
 #include "dynlearn/train/forecast.hpp"
 #include "dynlearn/train/trainer.hpp"
-#include "dynlearn/train/window_model.hpp"
+#include "dynlearn/models/window_model.hpp"
 
 namespace dynlearn::app {
 namespace {
@@ -57,10 +57,10 @@ io::OutputModel describe_model(const Config& config, const integrate::VectorFiel
 }
 
 /// The field integrated by the named stepper, as the trainer and forecasts use it.
-train::IntegratedField integrated(integrate::VectorField& field, const std::string& integrator, int substeps) {
+models::IntegratedField integrated(integrate::VectorField& field, const std::string& integrator, int substeps) {
   integrate::StepperOptions options;
   options.substeps = substeps;
-  return train::IntegratedField(field, integrate::make_stepper(integrate::parse_stepper(integrator), options));
+  return models::IntegratedField(field, integrate::make_stepper(integrate::parse_stepper(integrator), options));
 }
 
 }  // namespace

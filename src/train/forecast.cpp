@@ -7,7 +7,7 @@
 
 namespace dynlearn::train {
 
-ForecastResult forecast(WindowModel& model, const io::EvaluateConfig& config, const ForecastInput& input) {
+ForecastResult forecast(models::WindowModel& model, const io::EvaluateConfig& config, const ForecastInput& input) {
   ForecastResult result;
   const std::size_t n = input.observed.size();
   if (n == 0) return result;

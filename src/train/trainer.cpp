@@ -39,7 +39,7 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-Trainer::Trainer(WindowModel& model, const io::TrainConfig& config, Trajectories data,
+Trainer::Trainer(models::WindowModel& model, const io::TrainConfig& config, Trajectories data,
                  const parallel::ShardLayout& layout, MPI_Comm comm, std::uint64_t seed)
     : model_(model), config_(config), data_(std::move(data)), layout_(layout), comm_(comm), seed_(seed) {
   OptimizerOptions opt;

@@ -7,7 +7,7 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "dynlearn/train/window_model.hpp"
+#include "dynlearn/models/window_model.hpp"
 #include "dynlearn/io/learning_config.hpp"
 
 namespace dynlearn::train {
@@ -26,6 +26,6 @@ struct ForecastResult {
 };
 
 /// Forecasts every trajectory of `input` (one batch) and scores it.
-ForecastResult forecast(WindowModel& model, const io::EvaluateConfig& config, const ForecastInput& input);
+ForecastResult forecast(models::WindowModel& model, const io::EvaluateConfig& config, const ForecastInput& input);
 
 }  // namespace dynlearn::train

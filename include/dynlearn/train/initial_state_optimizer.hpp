@@ -9,12 +9,12 @@
 #include <Eigen/Dense>
 #include <vector>
 
-#include "dynlearn/train/window_model.hpp"
+#include "dynlearn/models/window_model.hpp"
 
 namespace dynlearn::train {
 
 struct IsoProblem {
-  WindowModel* model = nullptr;
+  models::WindowModel* model = nullptr;
   Eigen::MatrixXd observed;               ///< observed initial states (dim × B): box centre
   std::vector<Eigen::MatrixXd> targets;   ///< observed states after 1..T steps
   double dt = 0.0;

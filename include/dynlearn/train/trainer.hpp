@@ -17,7 +17,7 @@
 #include "dynlearn/io/learning_config.hpp"
 #include "dynlearn/parallel/reduction.hpp"
 #include "dynlearn/train/optimizer.hpp"
-#include "dynlearn/train/window_model.hpp"
+#include "dynlearn/models/window_model.hpp"
 #include "dynlearn/train/windows.hpp"
 
 namespace dynlearn::train {
@@ -48,7 +48,7 @@ struct TrainerState {
 class Trainer {
  public:
   /// `data` holds this rank's trajectories: global indices layout.owned_items().
-  Trainer(WindowModel& model, const io::TrainConfig& config, Trajectories data,
+  Trainer(models::WindowModel& model, const io::TrainConfig& config, Trajectories data,
           const parallel::ShardLayout& layout, MPI_Comm comm, std::uint64_t seed);
   ~Trainer();
 
@@ -76,7 +76,7 @@ class Trainer {
   void optimise_initial_states();
   void log_epoch(const EpochRecord& record, double per_epoch, int remaining) const;
 
-  WindowModel& model_;
+  models::WindowModel& model_;
   const io::TrainConfig& config_;
   Trajectories data_;
   parallel::ShardLayout layout_;

@@ -11,7 +11,7 @@
 #include "dynlearn/integrate/stepper.hpp"
 #include "dynlearn/integrate/vector_field.hpp"
 
-namespace dynlearn::train {
+namespace dynlearn::models {
 
 struct WindowLoss {
   double sum_squares = 0.0;     ///< over windows, steps and components
@@ -53,4 +53,4 @@ class IntegratedField final : public WindowModel {
   std::unique_ptr<integrate::Stepper> stepper_;
 };
 
-}  // namespace dynlearn::train
+}  // namespace dynlearn::models

@@ -1,6 +1,6 @@
-#include "dynlearn/train/window_model.hpp"
+#include "dynlearn/models/window_model.hpp"
 
-namespace dynlearn::train {
+namespace dynlearn::models {
 
 WindowLoss IntegratedField::loss(const Eigen::Ref<const Eigen::MatrixXd>& x0,
                                  const std::vector<Eigen::MatrixXd>& targets, double dt,
@@ -33,4 +33,4 @@ std::vector<Eigen::MatrixXd> IntegratedField::predict(const Eigen::Ref<const Eig
   return stepper_->rollout(field_, x0, dt, steps);
 }
 
-}  // namespace dynlearn::train
+}  // namespace dynlearn::models
