@@ -46,6 +46,12 @@ Trainer::Trainer(models::WindowModel& model, const io::TrainConfig& config, Traj
   opt.lr = config.learning_rate;
   opt.momentum = config.momentum;
   optimizer_ = make_optimizer(config.optimizer, opt);
+  SchedulerOptions sched;
+  sched.factor = config.factor;
+  sched.patience = config.patience;
+  sched.min_lr = config.min_lr;
+  sched.gamma = config.gamma;
+  scheduler_ = make_scheduler(config.scheduler, sched);
   reducer_ = std::make_unique<parallel::DeterministicSum>(comm, layout.n_shards());
 
   // All trajectories have the same number of samples (one dataset split).
@@ -75,7 +81,6 @@ Trainer::Trainer(models::WindowModel& model, const io::TrainConfig& config, Traj
     shards_.push_back(std::move(sw));
   }
   state_.parameters = model_.parameters();
-  best_loss_ = std::numeric_limits<double>::infinity();
 }
 
 Trainer::~Trainer() = default;
@@ -84,9 +89,7 @@ void Trainer::restore(const TrainerState& state) {
   state_ = state;
   model_.set_parameters(state_.parameters);
   optimizer_->load_state(state_.optimizer);
-  if (state_.scheduler.scalars.count("best")) best_loss_ = state_.scheduler.scalars.at("best");
-  if (state_.scheduler.scalars.count("bad_epochs"))
-    bad_epochs_ = static_cast<int>(state_.scheduler.scalars.at("bad_epochs"));
+  scheduler_->load_state(state_.scheduler);
 }
 
 double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bool* stop) {
@@ -212,23 +215,10 @@ StopReason Trainer::run() {
     record.seconds = seconds;
     state_.history.push_back(record);
     state_.epoch = epoch + 1;
-    state_.optimizer = optimizer_->state();
 
-    // Learning-rate schedule on the epoch loss (identical on every rank).
-    if (config_.scheduler == "plateau") {
-      if (record.loss < best_loss_ * (1.0 - 1e-4)) {
-        best_loss_ = record.loss;
-        bad_epochs_ = 0;
-      } else if (++bad_epochs_ > config_.patience) {
-        optimizer_->set_learning_rate(std::max(lr * config_.factor, config_.min_lr));
-        bad_epochs_ = 0;
-      }
-    } else if (config_.scheduler == "exponential") {
-      optimizer_->set_learning_rate(std::max(lr * config_.gamma, config_.min_lr));
-    }
-    state_.scheduler.kind = config_.scheduler;
-    state_.scheduler.scalars["best"] = best_loss_;
-    state_.scheduler.scalars["bad_epochs"] = bad_epochs_;
+    // The schedule sees the same epoch loss on every rank.
+    scheduler_->step(*optimizer_, record.loss);
+    state_.scheduler = scheduler_->state();
     state_.optimizer = optimizer_->state();
 
     const double per_epoch = (now_seconds() - start) / (epoch + 1 - first_epoch);

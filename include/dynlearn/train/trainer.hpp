@@ -17,6 +17,7 @@
 #include "dynlearn/io/learning_config.hpp"
 #include "dynlearn/parallel/reduction.hpp"
 #include "dynlearn/train/optimizer.hpp"
+#include "dynlearn/train/scheduler.hpp"
 #include "dynlearn/models/window_model.hpp"
 #include "dynlearn/train/windows.hpp"
 
@@ -83,6 +84,7 @@ class Trainer {
   MPI_Comm comm_;
   std::uint64_t seed_;
   std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<parallel::DeterministicSum> reducer_;
   std::vector<ShardWindows> shards_;
   std::size_t windows_per_trajectory_ = 0;
@@ -91,9 +93,6 @@ class Trainer {
   TrainerState state_;
   CheckpointHook checkpoint_;
   double budget_ = 0.0;
-  // Plateau scheduler state (PyTorch ReduceLROnPlateau, mode min, rel threshold 1e-4).
-  double best_loss_ = 0.0;
-  int bad_epochs_ = 0;
 };
 
 }  // namespace dynlearn::train
