@@ -59,7 +59,7 @@ struct SumWithFlag {
 /// broadcasts it.
 ///
 /// Cost per rank: at most ceil(log2 S) point-to-point messages of the
-/// vector's length in each direction (usually one or two: only tree nodes
+/// vector's length in each direction (usually a few: only tree nodes
 /// straddling the rank's shard boundaries cross ranks), plus one broadcast.
 /// With one rank there is no communication at all.
 ///
