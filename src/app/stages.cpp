@@ -17,6 +17,8 @@
 #include "dynlearn/systems/dataset_generator.hpp"
 #include "dynlearn/train/forecast.hpp"
 #include "dynlearn/train/trainer.hpp"
+#include "dynlearn/train/trainer_checkpoint.hpp"
+#include "dynlearn/io/checkpoint_file.hpp"
 #include "dynlearn/models/window_model.hpp"
 
 namespace dynlearn::app {
@@ -102,7 +104,26 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
              " shards), integrator " + config.train.integrator + ", window " + std::to_string(config.train.window));
   auto model = integrated(*field, config.train.integrator, config.train.substeps);
   train::Trainer trainer(model, config.train, std::move(data), layout, comm, seed);
-  (void)restart;
+  const Eigen::Index dim = static_cast<Eigen::Index>(shape.observed_dim);
+  const Eigen::Index windows = train::windows_per_trajectory(static_cast<int>(shape.samples), config.train.window);
+  if (restart) {
+    const std::string path = io::require_latest_checkpoint(config.run.output_dir, config.run.name, comm);
+    io::CheckpointReader reader_ckpt(path, comm);
+    const auto checkpoint = reader_ckpt.read(owned);
+    auto state = train::from_checkpoint(checkpoint, dim, windows);
+    if (state.parameters.size() != field->num_parameters())
+      throw InputError("checkpoint '" + path + "' holds " + std::to_string(state.parameters.size()) +
+                       " parameters, but [model] describes " + std::to_string(field->num_parameters()) +
+                       ": restart with the deck that started the run");
+    trainer.restore(state);
+    core::info("train: restarted from " + path + " at epoch " + std::to_string(state.epoch));
+  }
+  trainer.set_checkpoint_hook([&](const train::TrainerState& state, bool) {
+    const std::string path = io::write_checkpoint(config.run.output_dir, config.run.name,
+                                                  train::to_checkpoint(state, owned, shape.trajectories),
+                                                  config.resolved, comm);
+    core::debug("train: checkpoint " + path);
+  });
   trainer.set_time_budget(config.run.max_wall_seconds);
   core::install_stop_handlers();
   const auto reason = trainer.run();

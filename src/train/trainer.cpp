@@ -184,6 +184,8 @@ StopReason Trainer::run() {
     if (config_.iso && epoch >= config_.iso_start_epoch) optimise_initial_states();
     if (config_.batch_size > 0) {
       for (auto& sw : shards_) {
+        // The permutation depends on the epoch alone, so a restart reproduces it.
+        std::iota(sw.order.begin(), sw.order.end(), 0);
         core::Rng rng(seed_, static_cast<std::uint64_t>(epoch) * layout_.n_shards() + sw.shard, core::Purpose::shuffle);
         for (std::size_t i = sw.order.size(); i > 1; --i) std::swap(sw.order[i - 1], sw.order[rng.below(i)]);
       }
