@@ -19,19 +19,20 @@ ForecastResult forecast(models::WindowModel& model, const io::EvaluateConfig& co
   Eigen::MatrixXd x0(dim, static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) x0.col(i) = input.observed[i].col(0);
   if (config.iso) {
-    IsoProblem problem;
-    problem.model = &model;
-    problem.dt = input.dt;
-    problem.iterations = config.iso_iterations;
-    problem.radius = 1e3;  // test-time ISO is unconstrained in practice
-    problem.observed = x0;
+    // One problem per trajectory, so the result does not depend on which
+    // trajectories share a rank.
     const int window = std::min(config.iso_window, samples - 1);
-    problem.targets.resize(window);
-    for (int k = 0; k < window; ++k) {
-      problem.targets[k].resize(dim, static_cast<Eigen::Index>(n));
-      for (std::size_t i = 0; i < n; ++i) problem.targets[k].col(i) = input.observed[i].col(k + 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      IsoProblem problem;
+      problem.model = &model;
+      problem.dt = input.dt;
+      problem.iterations = config.iso_iterations;
+      problem.radius = 1e3;  // test-time ISO is unconstrained in practice
+      problem.observed = x0.col(static_cast<Eigen::Index>(i));
+      problem.targets.resize(window);
+      for (int k = 0; k < window; ++k) problem.targets[k] = input.observed[i].col(k + 1);
+      x0.col(static_cast<Eigen::Index>(i)) = optimize_initial_states(problem, problem.observed).x0;
     }
-    x0 = optimize_initial_states(problem, x0).x0;
   }
 
   const auto states = model.predict(x0, input.dt, result.steps);
