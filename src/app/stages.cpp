@@ -11,6 +11,7 @@
 #include "dynlearn/io/dataset_file.hpp"
 #include "dynlearn/io/output_file.hpp"
 #include "dynlearn/models/model_factory.hpp"
+#include "dynlearn/models/sequence_model_factory.hpp"
 #include "dynlearn/parallel/environment.hpp"
 #include "dynlearn/parallel/partition.hpp"
 #include "dynlearn/parallel/reduction.hpp"
@@ -49,7 +50,7 @@ void check_full_state(const io::DatasetReader& reader, const std::string& path) 
                      "O-NET and H-NET training needs the whole state: regenerate with observe = \"state\"");
 }
 
-io::OutputModel describe_model(const Config& config, const integrate::VectorField& field) {
+io::OutputModel describe_model(const Config& config, const models::WindowModel& field) {
   io::OutputModel m;
   m.type = config.model.type;
   m.hidden.assign(config.model.hidden.begin(), config.model.hidden.end());
@@ -58,11 +59,29 @@ io::OutputModel describe_model(const Config& config, const integrate::VectorFiel
   return m;
 }
 
-/// The field integrated by the named stepper, as the trainer and forecasts use it.
-models::IntegratedField integrated(integrate::VectorField& field, const std::string& integrator, int substeps) {
+/// The model a deck's [model] names, as the trainer and forecasts use it: an
+/// O-NET or H-NET integrated by the named stepper, or a sequence model.
+struct LearnedModel {
+  std::unique_ptr<integrate::VectorField> field;  // empty for sequence models
+  std::unique_ptr<models::WindowModel> model;
+};
+
+LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uint64_t seed,
+                                const std::string& integrator, int substeps) {
+  LearnedModel m;
+  const std::string& type = config.model.type;
+  if (type == "rnn" || type == "lstm") {
+    if (config.model.hidden.size() != 1)
+      throw InputError("[model] type = \"" + type + "\" takes one hidden size, e.g. hidden = [2048]");
+    m.model = models::make_sequence_model(type, dim, config.model.hidden.front(), seed);
+    return m;
+  }
+  m.field = models::make_model(config.model, dim, seed);
   integrate::StepperOptions options;
   options.substeps = substeps;
-  return models::IntegratedField(field, integrate::make_stepper(integrate::parse_stepper(integrator), options));
+  m.model = std::make_unique<models::IntegratedField>(
+      *m.field, integrate::make_stepper(integrate::parse_stepper(integrator), options));
+  return m;
 }
 
 }  // namespace
@@ -97,12 +116,13 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
   data.dt = dt;
 
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
-  auto field = models::make_model(config.model, static_cast<Eigen::Index>(shape.observed_dim), seed);
-  core::info("train: " + config.model.type + " with " + std::to_string(field->num_parameters()) +
+  auto learned = make_learned_model(config, static_cast<Eigen::Index>(shape.observed_dim), seed,
+                                    config.train.integrator, config.train.substeps);
+  models::WindowModel& model = *learned.model;
+  core::info("train: " + config.model.type + " with " + std::to_string(model.num_parameters()) +
              " parameters on " + std::to_string(shape.trajectories) + " trajectories (" +
              std::to_string(parallel::size(comm)) + " rank(s), " + std::to_string(layout.n_shards()) +
              " shards), integrator " + config.train.integrator + ", window " + std::to_string(config.train.window));
-  auto model = integrated(*field, config.train.integrator, config.train.substeps);
   train::Trainer trainer(model, config.train, std::move(data), layout, comm, seed);
   const Eigen::Index dim = static_cast<Eigen::Index>(shape.observed_dim);
   const Eigen::Index windows = train::windows_per_trajectory(static_cast<int>(shape.samples), config.train.window);
@@ -111,9 +131,9 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
     io::CheckpointReader reader_ckpt(path, comm);
     const auto checkpoint = reader_ckpt.read(owned);
     auto state = train::from_checkpoint(checkpoint, dim, windows);
-    if (state.parameters.size() != field->num_parameters())
+    if (state.parameters.size() != model.num_parameters())
       throw InputError("checkpoint '" + path + "' holds " + std::to_string(state.parameters.size()) +
-                       " parameters, but [model] describes " + std::to_string(field->num_parameters()) +
+                       " parameters, but [model] describes " + std::to_string(model.num_parameters()) +
                        ": restart with the deck that started the run");
     trainer.restore(state);
     core::info("train: restarted from " + path + " at epoch " + std::to_string(state.epoch));
@@ -137,7 +157,7 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
     history.seconds.push_back(r.seconds);
   }
   const std::string out = output_path(config);
-  write_output(out, comm, config.resolved, describe_model(config, *field), history, std::nullopt);
+  write_output(out, comm, config.resolved, describe_model(config, model), history, std::nullopt);
   core::info("train: wrote " + out);
   return reason == train::StopReason::finished;
 }
@@ -151,12 +171,14 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   const io::OutputModel saved = io::read_output_model(out, comm);
   const io::OutputHistory history = io::read_output_history(out, comm);
   const auto shape = reader.shape("test");
-  auto field = models::make_model(config.model, static_cast<Eigen::Index>(shape.observed_dim), 0);
-  if (field->num_parameters() != saved.parameters.size())
+  auto learned = make_learned_model(config, static_cast<Eigen::Index>(shape.observed_dim), 0,
+                                    config.evaluate.integrator, config.evaluate.substeps);
+  models::WindowModel& model = *learned.model;
+  if (model.num_parameters() != saved.parameters.size())
     throw InputError("'" + out + "' holds a model of " + std::to_string(saved.parameters.size()) +
-                     " parameters, but [model] describes one of " + std::to_string(field->num_parameters()) +
+                     " parameters, but [model] describes one of " + std::to_string(model.num_parameters()) +
                      ": evaluate with the deck that trained it");
-  field->set_parameters(saved.parameters);
+  model.set_parameters(saved.parameters);
 
   const auto owned = parallel::block_range(shape.trajectories, parallel::rank(comm), parallel::size(comm));
   train::ForecastInput input;
@@ -166,7 +188,6 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   input.observed = std::move(observed.y);
   input.dt = dt;
   for (auto i : reader.meta().position_indices) input.positions.push_back(static_cast<int>(i));
-  auto model = integrated(*field, config.evaluate.integrator, config.evaluate.substeps);
   const auto result = train::forecast(model, config.evaluate, input);
 
   io::OutputEvaluation e;

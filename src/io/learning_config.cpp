@@ -6,8 +6,11 @@ const std::vector<std::string> integrators = {"euler", "leapfrog", "rk4", "dopri
 }
 
 ModelConfig::ModelConfig() {
-  section.add("type", type, "onet: f(q, p) -> (dq/dt, dp/dt); hnet: H = K(p) + V(q) (SRNN section 3)",
-              {"onet", "hnet"})
+  section
+      .add("type", type,
+           "onet: f(q, p) -> (dq/dt, dp/dt); hnet: H = K(p) + V(q) (SRNN section 3); rnn, lstm: the "
+           "sequence-model baselines of SRNN's tables (no integrator)",
+           {"onet", "hnet", "rnn", "lstm"})
       .add("hidden", hidden, "hidden layer widths of each network (SRNN spring chain: [2048])",
            Range::at_least(1))
       .add("activation", activation, "activation of the hidden layers",
