@@ -12,6 +12,7 @@
 #include "dynlearn/io/output_file.hpp"
 #include "dynlearn/models/model_factory.hpp"
 #include "dynlearn/models/sequence_model_factory.hpp"
+#include "dynlearn/models/true_equations.hpp"
 #include "dynlearn/parallel/environment.hpp"
 #include "dynlearn/parallel/partition.hpp"
 #include "dynlearn/parallel/reduction.hpp"
@@ -70,13 +71,18 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
                                 const std::string& integrator, int substeps) {
   LearnedModel m;
   const std::string& type = config.model.type;
-  if (type == "rnn" || type == "lstm") {
+  if (type == "true_equations") {
+    m.field = std::make_unique<models::TrueEquations>(*config.system);
+    if (m.field->state_dim() != dim)
+      throw InputError("[model] type = \"true_equations\" needs the whole state observed ([data] observe = \"state\")");
+  } else if (type == "rnn" || type == "lstm") {
     if (config.model.hidden.size() != 1)
       throw InputError("[model] type = \"" + type + "\" takes one hidden size, e.g. hidden = [2048]");
     m.model = models::make_sequence_model(type, dim, config.model.hidden.front(), seed);
     return m;
+  } else {
+    m.field = models::make_model(config.model, dim, seed);
   }
-  m.field = models::make_model(config.model, dim, seed);
   integrate::StepperOptions options;
   options.substeps = substeps;
   m.model = std::make_unique<models::IntegratedField>(
@@ -103,6 +109,9 @@ void stage_generate(const Config& config, MPI_Comm comm) {
 }
 
 bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
+  if (config.model.type == "true_equations")
+    throw InputError("[model] type = \"true_equations\" has nothing to train: use stages = [\"generate\", "
+                     "\"evaluate\"]");
   const std::string data_path = config.data.path(config.run);
   io::DatasetReader reader(data_path, comm);
   check_full_state(reader, data_path);
@@ -168,8 +177,9 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   io::DatasetReader reader(data_path, comm);
   check_full_state(reader, data_path);
   if (!reader.has_split("test")) throw InputError("'" + data_path + "' has no test trajectories ([data] n_test = 0)");
-  const io::OutputModel saved = io::read_output_model(out, comm);
-  const io::OutputHistory history = io::read_output_history(out, comm);
+  const bool trained = config.model.type != "true_equations";
+  const io::OutputModel saved = trained ? io::read_output_model(out, comm) : io::OutputModel{config.model.type, {}, "", {}};
+  const io::OutputHistory history = trained ? io::read_output_history(out, comm) : io::OutputHistory{};
   const auto shape = reader.shape("test");
   auto learned = make_learned_model(config, static_cast<Eigen::Index>(shape.observed_dim), 0,
                                     config.evaluate.integrator, config.evaluate.substeps);

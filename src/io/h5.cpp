@@ -184,7 +184,9 @@ void File::write_attribute(const std::string& object, const std::string& name,
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
   Handle attr = replace_attribute(*this, object, name, H5T_NATIVE_INT64, space.get());
-  check(H5Awrite(attr.get(), H5T_NATIVE_INT64, values.data()), path_, "attribute " + name, 0);
+  const std::int64_t none = 0;  // HDF5 rejects a null buffer even for zero elements
+  check(H5Awrite(attr.get(), H5T_NATIVE_INT64, values.empty() ? &none : values.data()), path_,
+        "attribute " + name, 0);
 }
 
 bool File::has_attribute(const std::string& object, const std::string& name) const {

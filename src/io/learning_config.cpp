@@ -9,8 +9,9 @@ ModelConfig::ModelConfig() {
   section
       .add("type", type,
            "onet: f(q, p) -> (dq/dt, dp/dt); hnet: H = K(p) + V(q) (SRNN section 3); rnn, lstm: the "
-           "sequence-model baselines of SRNN's tables (no integrator)",
-           {"onet", "hnet", "rnn", "lstm"})
+           "sequence-model baselines of SRNN's tables (no integrator); true_equations: the system's own "
+           "equations integrated like a model (no training; SRNN Table 3)",
+           {"onet", "hnet", "rnn", "lstm", "true_equations"})
       .add("hidden", hidden, "hidden layer widths of each network (SRNN spring chain: [2048])",
            Range::at_least(1))
       .add("activation", activation, "activation of the hidden layers",

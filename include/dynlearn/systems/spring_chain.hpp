@@ -36,6 +36,7 @@ class SpringChain : public System {
   Eigen::VectorXd potential_gradient(const Eigen::VectorXd& q) const;
   /// Hamilton's equations [dH/dp, -dH/dq] (for comparison with a general solver).
   Eigen::VectorXd rhs(const Eigen::VectorXd& x) const;
+  Eigen::VectorXd true_rhs(const Eigen::VectorXd& x) const override { return rhs(x); }
   /// Leapfrog from state x over a time `span` in ceil(span / fine_dt) equal steps.
   Eigen::VectorXd leapfrog(Eigen::VectorXd x, double span) const;
   /// Masses and springs in use (drawn or given); valid after prepare().

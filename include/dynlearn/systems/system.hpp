@@ -68,6 +68,11 @@ class System {
   /// Arrays shared by every trajectory (masses, background image, ...).
   virtual std::vector<NamedArray> constants() const { return {}; }
 
+  /// The true equations of motion x' = f(x) of an autonomous system, for
+  /// baselines that integrate them (SRNN Table 3, "true eqns."). Systems
+  /// without such a form (inputs, rebound events) throw InputError.
+  virtual Eigen::VectorXd true_rhs(const Eigen::VectorXd& x) const;
+
   /// Conserved energy of a state, NaN where none is conserved.
   virtual double energy(const Eigen::VectorXd& x) const {
     (void)x;

@@ -34,6 +34,7 @@ class ThreeBody : public System {
   Eigen::VectorXd initial_state(const TrajectoryKey& key) const;
   /// Hamilton's equations [p / m, forces].
   Eigen::VectorXd rhs(const Eigen::VectorXd& x) const;
+  Eigen::VectorXd true_rhs(const Eigen::VectorXd& x) const override { return rhs(x); }
 
   double mass = 1.0;
   double G = 1.0;
