@@ -197,6 +197,8 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
   input.observed = std::move(observed.y);
   input.dt = dt;
+  // SRNN scores against the noisy ground truth; `truth` keeps what the file calls x.
+  if (config.evaluate.against == "observed") input.truth = input.observed;
   for (auto i : reader.meta().position_indices) input.positions.push_back(static_cast<int>(i));
   const auto result = train::forecast(model, config.evaluate, input);
 

@@ -68,6 +68,10 @@ EvaluateConfig::EvaluateConfig() {
            "forecast steps scored: the error is the L2 distance of positions averaged over the "
            "first `steps` steps (SRNN: 200), capped by the test trajectories' length",
            Range::at_least(1))
+      .add("against", against,
+           "score forecasts against the observed (noisy) test data, as SRNN's tables do, or the "
+           "noise-free truth",
+           {"observed", "truth"})
       .add("iso", iso,
            "start each forecast from an initial state optimised on the first iso_window "
            "observed steps (SRNN Table 2)")

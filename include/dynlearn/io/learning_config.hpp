@@ -52,6 +52,7 @@ struct EvaluateConfig {
   std::string integrator = "leapfrog";
   int substeps = 1;
   int steps = 200;
+  std::string against = "observed";
   bool iso = false;
   int iso_window = 10;
   int iso_iterations = 50;
