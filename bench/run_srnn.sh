@@ -16,7 +16,13 @@
 # Environment: DYNLEARN (binary; default build-bench/bin/dynlearn, else
 # build/bin/dynlearn), PYTHON (default /usr/bin/python3, which has torch),
 # NP (MPI ranks of dynlearn, default 1: the reference runs on one thread),
-# TORCH=0 (reuse the reference's timing from an earlier run's JSON).
+# TORCH=0 (reuse the reference's timing from an earlier run's JSON),
+# DYNLEARN_RUN=0 (reuse dynlearn's output file from an earlier run),
+# TORCH_BLAS (a directory holding a libblas.so.3, put first on the
+# reference's LD_LIBRARY_PATH only: Debian's python3-torch does its float64
+# matrix products through the system libblas.so.3, which is the unoptimised
+# reference BLAS unless an optimised one is installed; see bench/RESULTS.md),
+# TAG (suffix of the reference's JSON file, to keep several variants).
 # Runs from the repository root; outputs go to out/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +51,9 @@ for c in "${cases[@]}"; do
     deck=out/bench/$name.toml
   fi
   echo "== $c: dynlearn ($NP rank(s)) =="
-  if [[ $NP -gt 1 ]]; then
+  if [[ ${DYNLEARN_RUN:-1} == 0 && -f out/bench/${name}_output.h5 ]]; then
+    echo "(reusing out/bench/${name}_output.h5)"
+  elif [[ $NP -gt 1 ]]; then
     mpirun -np "$NP" --oversubscribe "$DYNLEARN" run "$deck"
   else
     "$DYNLEARN" run "$deck"
@@ -57,12 +65,13 @@ with h5py.File(sys.argv[1], "r") as f:
 print(f"{1e3 * s[1:].mean():.3f}" if s.size > 1 else "nan")
 EOF
 )
-  if [[ ${TORCH:-1} != 0 || ! -f out/bench/${name}_torch.json ]]; then
+  json=out/bench/${name}_torch${TAG:-}.json
+  if [[ ${TORCH:-1} != 0 || ! -f $json ]]; then
     echo "== $c: PyTorch reference =="
-    "$PYTHON" bench/srnn_reference.py "out/bench/${name}_data.h5" --json "out/bench/${name}_torch.json"
+    LD_LIBRARY_PATH=${TORCH_BLAS:+$TORCH_BLAS:}${LD_LIBRARY_PATH:-} \
+      "$PYTHON" bench/srnn_reference.py "out/bench/${name}_data.h5" --json "$json"
   fi
-  torch_ms=$("$PYTHON" -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['ms_per_epoch']:.3f}\")" \
-    "out/bench/${name}_torch.json")
+  torch_ms=$("$PYTHON" -c "import json,sys; print(f\"{json.load(open(sys.argv[1]))['ms_per_epoch']:.3f}\")" "$json")
   rows+=("$c $dyn_ms $torch_ms")
 done
 
