@@ -90,6 +90,15 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
   return m;
 }
 
+/// Opens the run's dataset, saying how to make it when it is missing.
+io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
+  const std::string path = config.data.path(config.run);
+  if (!std::filesystem::exists(path))
+    throw InputError("the dataset '" + path + "' does not exist: generate it first (add \"generate\" to [run] "
+                     "stages, or run `dynlearn generate` on the deck), or point [data] file at it");
+  return io::DatasetReader(path, comm);
+}
+
 }  // namespace
 
 std::string output_path(const Config& config) {
@@ -113,7 +122,7 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
     throw InputError("[model] type = \"true_equations\" has nothing to train: use stages = [\"generate\", "
                      "\"evaluate\"]");
   const std::string data_path = config.data.path(config.run);
-  io::DatasetReader reader(data_path, comm);
+  io::DatasetReader reader = open_dataset(config, comm);
   check_full_state(reader, data_path);
   const auto shape = reader.shape("train");
   parallel::ShardLayout layout(shape.trajectories, static_cast<std::size_t>(config.train.shards), comm);
@@ -174,7 +183,7 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
 void stage_evaluate(const Config& config, MPI_Comm comm) {
   const std::string data_path = config.data.path(config.run);
   const std::string out = output_path(config);
-  io::DatasetReader reader(data_path, comm);
+  io::DatasetReader reader = open_dataset(config, comm);
   check_full_state(reader, data_path);
   if (!reader.has_split("test")) throw InputError("'" + data_path + "' has no test trajectories ([data] n_test = 0)");
   const bool trained = config.model.type != "true_equations";

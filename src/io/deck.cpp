@@ -165,7 +165,7 @@ struct Section::Entry {
     if (!node.is_integer()) fail(node, ctx, "expected an " + expected() + ", got " + describe_node(node));
     const std::int64_t v = *node.value<std::int64_t>();
     if (!range.contains(static_cast<double>(v)))
-      fail(node, ctx, "value " + std::to_string(v) + " is out of range: must be " + range.describe());
+      fail(node, ctx, "value " + std::to_string(v) + " is out of range: must be " + range.describe(true));
     return v;
   }
   std::string string(const toml::node& node, const ReadContext& ctx) const {
