@@ -1,11 +1,5 @@
 #include "dynlearn/models/rnn.hpp"
 
-#include <cmath>
-#include <string>
-#include <utility>
-
-#include "dynlearn/core/error.hpp"
-#include "dynlearn/core/rng.hpp"
 #include "dynlearn/nn/activation.hpp"
 
 namespace dynlearn::models {
@@ -13,148 +7,22 @@ namespace dynlearn::models {
 using Eigen::Index;
 using Eigen::MatrixXd;
 
-Rnn::Rnn(Index state_dim, Index hidden) : state_dim_(state_dim), hidden_(hidden) {
-  require(state_dim > 0, "rnn: state dimension must be positive, got " + std::to_string(state_dim));
-  require(hidden > 0, "rnn: hidden size must be positive, got " + std::to_string(hidden));
-  const Index d = state_dim, h = hidden;
-  w_ih_ = 0;
-  w_hh_ = w_ih_ + h * d;
-  b_ih_ = w_hh_ + h * h;
-  b_hh_ = b_ih_ + h;
-  w_out_ = b_hh_ + h;
-  b_out_ = w_out_ + d * h;
-  params_ = Eigen::VectorXd::Zero(b_out_ + d);
+Rnn::Rnn(Index state_dim, Index hidden) : SequenceModel("rnn", state_dim, hidden, 1) {}
+
+void Rnn::start_forward(Index steps, Index batch) {
+  tanh_derivative_.resize(hidden_size(), steps * batch);
 }
 
-void Rnn::initialize(std::uint64_t seed, std::uint64_t index) {
-  core::Rng rng(seed, index, core::Purpose::init_weights);
-  const double bound = 1.0 / std::sqrt(static_cast<double>(hidden_));
-  for (Index i = 0; i < params_.size(); ++i) params_[i] = rng.uniform(-bound, bound);
+void Rnn::cell_forward(Index k, const MatrixXd& pre_activation, Eigen::Ref<MatrixXd> next_hidden) {
+  const Index b = pre_activation.cols();
+  nn::activation_value_and_first(nn::Activation::tanh, pre_activation.array(), next_hidden.array(),
+                                 tanh_derivative_.middleCols(k * b, b).array());
 }
 
-void Rnn::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) {
-  require(values.size() == params_.size(), "rnn: expected " + std::to_string(params_.size()) +
-                                               " parameters, got " + std::to_string(values.size()));
-  params_ = values;
-}
-
-Eigen::Map<const Rnn::RowMajorMatrix> Rnn::matrix(Index offset, Index rows, Index cols) const {
-  return Eigen::Map<const RowMajorMatrix>(params_.data() + offset, rows, cols);
-}
-
-void Rnn::forward(const Eigen::Ref<const MatrixXd>& x0, Index steps) {
-  require(x0.rows() == state_dim_, "rnn: initial states have " + std::to_string(x0.rows()) +
-                                       " rows, the model's state has " +
-                                       std::to_string(state_dim_));
-  const Index b = x0.cols();
-  // resize() keeps the storage when the shape is unchanged.
-  states_.resize(state_dim_, (steps + 1) * b);
-  hidden_states_.resize(hidden_, (steps + 1) * b);
-  tanh_derivative_.resize(hidden_, steps * b);
-  pre_activation_.resize(hidden_, b);
-  bias_sum_ = params_.segment(b_ih_, hidden_) + params_.segment(b_hh_, hidden_);
-
-  const auto w_ih = matrix(w_ih_, hidden_, state_dim_);
-  const auto w_hh = matrix(w_hh_, hidden_, hidden_);
-  const auto w_out = matrix(w_out_, state_dim_, hidden_);
-  const auto b_out = params_.segment(b_out_, state_dim_);
-
-  states_.leftCols(b) = x0;
-  hidden_states_.leftCols(b).setZero();
-  for (Index k = 0; k < steps; ++k) {
-    pre_activation_.noalias() = w_ih * states_.middleCols(k * b, b);
-    // h_0 = 0: the first step has no recurrent product.
-    if (k > 0) pre_activation_.noalias() += w_hh * hidden_states_.middleCols(k * b, b);
-    pre_activation_.colwise() += bias_sum_;
-    nn::activation_value_and_first(nn::Activation::tanh, pre_activation_.array(),
-                                   hidden_states_.middleCols((k + 1) * b, b).array(),
-                                   tanh_derivative_.middleCols(k * b, b).array());
-    auto next = states_.middleCols((k + 1) * b, b);
-    next.noalias() = w_out * hidden_states_.middleCols((k + 1) * b, b);
-    next += states_.middleCols(k * b, b);
-    next.colwise() += b_out;
-  }
-}
-
-WindowLoss Rnn::loss(const Eigen::Ref<const MatrixXd>& x0, const std::vector<MatrixXd>& targets,
-                     double /*dt: fixed-step model*/,
-                     Eigen::Ref<Eigen::VectorXd> parameter_gradient, bool want_x0_gradient) {
-  WindowLoss result;
-  const Index steps = static_cast<Index>(targets.size());
-  const Index b = x0.cols();
-  const bool want_theta = parameter_gradient.size() > 0;
-  require(!want_theta || parameter_gradient.size() == params_.size(),
-          "rnn: the parameter gradient must have " + std::to_string(params_.size()) +
-              " entries, got " + std::to_string(parameter_gradient.size()));
-  for (Index k = 0; k < steps; ++k) {
-    require(targets[k].rows() == state_dim_ && targets[k].cols() == b,
-            "rnn: target " + std::to_string(k) + " is " + std::to_string(targets[k].rows()) + "x" +
-                std::to_string(targets[k].cols()) + ", expected " + std::to_string(state_dim_) +
-                "x" + std::to_string(b));
-  }
-  if (b == 0 || steps == 0) {
-    if (want_x0_gradient) result.x0_gradient = MatrixXd::Zero(x0.rows(), b);
-    return result;
-  }
-  forward(x0, steps);
-
-  // state_adjoint_ first holds the direct terms 2 (x̂_{k+1} - y_{k+1}).
-  state_adjoint_.resize(state_dim_, steps * b);
-  for (Index k = 0; k < steps; ++k) {
-    auto residual = state_adjoint_.middleCols(k * b, b);
-    residual = states_.middleCols((k + 1) * b, b) - targets[k];
-    result.sum_squares += residual.squaredNorm();
-    residual *= 2.0;
-  }
-  if (!want_theta && !want_x0_gradient) return result;
-
-  const auto w_ih = matrix(w_ih_, hidden_, state_dim_);
-  const auto w_hh = matrix(w_hh_, hidden_, hidden_);
-  const auto w_out = matrix(w_out_, state_dim_, hidden_);
-  pre_adjoint_.resize(hidden_, steps * b);
-  running_state_adjoint_.setZero(state_dim_, b);
-  hidden_adjoint_.resize(hidden_, b);
-  carried_hidden_adjoint_.resize(hidden_, b);
-  for (Index k = steps - 1; k >= 0; --k) {
-    // Adjoint of x̂_{k+1}: its own error plus what flows back from later steps
-    // through the residual connection and the input weights.
-    running_state_adjoint_ += state_adjoint_.middleCols(k * b, b);
-    state_adjoint_.middleCols(k * b, b) = running_state_adjoint_;
-    hidden_adjoint_.noalias() = w_out.transpose() * running_state_adjoint_;
-    if (k + 1 < steps) hidden_adjoint_ += carried_hidden_adjoint_;
-    auto pre = pre_adjoint_.middleCols(k * b, b);
-    pre = hidden_adjoint_.cwiseProduct(tanh_derivative_.middleCols(k * b, b));
-    running_state_adjoint_.noalias() += w_ih.transpose() * pre;
-    if (k > 0) carried_hidden_adjoint_.noalias() = w_hh.transpose() * pre;
-  }
-  if (want_x0_gradient) result.x0_gradient = running_state_adjoint_;
-
-  if (want_theta) {
-    // Summed over steps and batch at once: one product per weight matrix.
-    double* g = parameter_gradient.data();
-    const auto inputs = states_.leftCols(steps * b);
-    const auto previous_hidden = hidden_states_.leftCols(steps * b);
-    const auto outputs_hidden = hidden_states_.rightCols(steps * b);
-    Eigen::Map<RowMajorMatrix>(g + w_ih_, hidden_, state_dim_).noalias() +=
-        pre_adjoint_ * inputs.transpose();
-    Eigen::Map<RowMajorMatrix>(g + w_hh_, hidden_, hidden_).noalias() +=
-        pre_adjoint_ * previous_hidden.transpose();
-    bias_gradient_ = pre_adjoint_.rowwise().sum();
-    parameter_gradient.segment(b_ih_, hidden_) += bias_gradient_;
-    parameter_gradient.segment(b_hh_, hidden_) += bias_gradient_;
-    Eigen::Map<RowMajorMatrix>(g + w_out_, state_dim_, hidden_).noalias() +=
-        state_adjoint_ * outputs_hidden.transpose();
-    parameter_gradient.segment(b_out_, state_dim_) += state_adjoint_.rowwise().sum();
-  }
-  return result;
-}
-
-std::vector<MatrixXd> Rnn::predict(const Eigen::Ref<const MatrixXd>& x0, double /*dt*/, int steps) {
-  require(steps >= 0, "rnn: cannot predict " + std::to_string(steps) + " steps");
-  forward(x0, steps);
-  std::vector<MatrixXd> out(static_cast<std::size_t>(steps) + 1);
-  for (Index k = 0; k <= steps; ++k) out[k] = states_.middleCols(k * x0.cols(), x0.cols());
-  return out;
+void Rnn::cell_backward(Index k, bool /*has_later_step: the cell carries only h*/,
+                        const MatrixXd& hidden_adjoint, Eigen::Ref<MatrixXd> pre_adjoint) {
+  const Index b = hidden_adjoint.cols();
+  pre_adjoint = hidden_adjoint.cwiseProduct(tanh_derivative_.middleCols(k * b, b));
 }
 
 }  // namespace dynlearn::models

@@ -24,86 +24,44 @@
 // the 2048 of A.1), no readout (the prediction is h itself, so bounded in
 // (-1, 1)) and gates built from separate nn.Linear layers.
 //
-// Parameter layout (one flat vector; D = state_dim, H = hidden), exactly
+// Parameter layout (D = state_dim, H = hidden), exactly
 // torch.nn.utils.parameters_to_vector of (nn.LSTM(D, H), nn.Linear(H, D)):
+// sequence_model.hpp's with G = 4, so
 //   W_ih (4H x D, row-major) | W_hh (4H x H, row-major) | b_ih (4H) | b_hh (4H)
 //   | W_o (D x H, row-major) | b_o (D)
 // with the 4H rows of W_ih, W_hh, b_ih, b_hh stacked in PyTorch's gate order
-// i, f, g, o. Initialisation as torch.nn.LSTM: every entry, the readout's
-// included, from U(-1/sqrt(H), 1/sqrt(H)), drawn in flat-vector order from
-// core::Rng(seed, index, init_weights).
+// i, f, g, o. Initialisation as torch.nn.LSTM (SequenceModel::initialize).
 //
-// Batch = columns. Exact gradients by backprop through time; all four gates
-// of a step come from one product with W_ih and one with W_hh; the
-// workspaces are members and keep their storage between calls.
+// Exact gradients by backprop through time (SequenceModel::loss); all four
+// gates of a step come from one product with W_ih and one with W_hh.
 #pragma once
 
 #include <Eigen/Dense>
-#include <cstdint>
-#include <vector>
 
-#include "dynlearn/models/window_model.hpp"
+#include "dynlearn/models/sequence_model.hpp"
 
 namespace dynlearn::models {
 
-class Lstm final : public WindowModel {
+class Lstm final : public SequenceModel {
  public:
-  using RowMajorMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
   /// Parameters start at zero (the no-motion model): call initialize.
   /// Throws InputError unless both sizes are positive.
   Lstm(Eigen::Index state_dim, Eigen::Index hidden);
 
-  Eigen::Index state_dim() const { return state_dim_; }
-  Eigen::Index hidden_size() const { return hidden_; }
-  /// Offset of W_o in the flat vector; W_o and b_o fill the rest of it.
-  Eigen::Index readout_offset() const { return w_out_; }
-
-  /// PyTorch's init (see the file comment); `index` tells apart models
-  /// initialised from the same seed.
-  void initialize(std::uint64_t seed, std::uint64_t index = 0);
-
-  Eigen::Index num_parameters() const override { return params_.size(); }
-  Eigen::VectorXd parameters() const override { return params_; }
-  void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) override;
-
-  /// Sum of squared errors of x̂_1..x̂_T against targets[0..T-1]; dt is ignored.
-  WindowLoss loss(const Eigen::Ref<const Eigen::MatrixXd>& x0,
-                  const std::vector<Eigen::MatrixXd>& targets, double dt,
-                  Eigen::Ref<Eigen::VectorXd> parameter_gradient, bool want_x0_gradient) override;
-
-  /// x̂_0..x̂_steps; dt is ignored.
-  std::vector<Eigen::MatrixXd> predict(const Eigen::Ref<const Eigen::MatrixXd>& x0, double dt,
-                                       int steps) override;
-
  private:
-  void forward(const Eigen::Ref<const Eigen::MatrixXd>& x0, Eigen::Index steps);
-  Eigen::Map<const RowMajorMatrix> matrix(Eigen::Index offset, Eigen::Index rows,
-                                          Eigen::Index cols) const;
+  void start_forward(Eigen::Index steps, Eigen::Index batch) override;
+  void cell_forward(Eigen::Index k, const Eigen::MatrixXd& pre_activation,
+                    Eigen::Ref<Eigen::MatrixXd> next_hidden) override;
+  void start_backward(Eigen::Index batch) override;
+  void cell_backward(Eigen::Index k, bool has_later_step, const Eigen::MatrixXd& hidden_adjoint,
+                     Eigen::Ref<Eigen::MatrixXd> pre_adjoint) override;
 
-  Eigen::Index state_dim_;
-  Eigen::Index hidden_;
-  // Offsets in params_.
-  Eigen::Index w_ih_, w_hh_, b_ih_, b_hh_, w_out_, b_out_;
-  Eigen::VectorXd params_;
-
-  // Workspace; step k of a batch of B is columns [k B, (k+1) B).
-  Eigen::VectorXd bias_sum_;                // 4H: b_ih + b_hh
-  Eigen::VectorXd bias_gradient_;           // 4H
-  Eigen::MatrixXd states_;                  // D x (T+1)B: x̂_0..x̂_T
-  Eigen::MatrixXd hidden_states_;           // H x (T+1)B: h_0 = 0, h_1..h_T
-  Eigen::MatrixXd cells_;                   // H x (T+1)B: c_0 = 0, c_1..c_T
-  Eigen::MatrixXd cell_tanh_;               // H x TB: tanh(c_{k+1})
-  Eigen::MatrixXd gates_;                   // 4H x TB: i, f, g, o of step k
-  Eigen::MatrixXd gate_derivative_;         // 4H x TB: σ' or tanh' at the pre-activations
-  Eigen::MatrixXd pre_activation_;          // 4H x B
-  Eigen::MatrixXd state_adjoint_;           // D x TB: dL/dx̂_{k+1} (total)
-  Eigen::MatrixXd pre_adjoint_;             // 4H x TB: dL/da of step k
-  Eigen::MatrixXd running_state_adjoint_;   // D x B
-  Eigen::MatrixXd hidden_adjoint_;          // H x B
-  Eigen::MatrixXd cell_adjoint_;            // H x B
-  Eigen::MatrixXd carried_hidden_adjoint_;  // H x B: W_hhᵀ times the later step's
-  Eigen::MatrixXd carried_cell_adjoint_;    // H x B: f ⊙ the later step's
+  Eigen::MatrixXd cells_;                 // H x (T+1)B: c_0 = 0, c_1..c_T
+  Eigen::MatrixXd cell_tanh_;             // H x TB: tanh(c_{k+1})
+  Eigen::MatrixXd gates_;                 // 4H x TB: i, f, g, o of step k
+  Eigen::MatrixXd gate_derivative_;       // 4H x TB: σ' or tanh' at the pre-activations
+  Eigen::MatrixXd cell_adjoint_;          // H x B
+  Eigen::MatrixXd carried_cell_adjoint_;  // H x B: f ⊙ the later step's
 };
 
 }  // namespace dynlearn::models
