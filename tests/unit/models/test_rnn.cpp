@@ -4,104 +4,19 @@
 // zero readout, PyTorch-like initialisation, and the sequence model factory.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/core/rng.hpp"
 #include "dynlearn/models/rnn.hpp"
 #include "dynlearn/models/sequence_model_factory.hpp"
+#include "sequence_test_support.hpp"
 
 namespace dynlearn::models {
 namespace {
 
-using Eigen::Index;
-using Eigen::MatrixXd;
-using Eigen::VectorXd;
-
-constexpr double kTolerance = 1e-6;  // relative max-norm error vs central differences
-constexpr double kStep = 1e-5;       // finite-difference step
-constexpr Index kDim = 3;
-constexpr Index kHidden = 5;
-constexpr Index kBatch = 4;
-constexpr double kDt = 0.1;
-
-MatrixXd uniform_matrix(Index rows, Index cols, std::uint64_t index, double scale = 1.0) {
-  core::Rng rng(1234, index, core::Purpose::user);
-  MatrixXd m(rows, cols);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) m(i, j) = rng.uniform(-scale, scale);
-  return m;
-}
-
-std::vector<MatrixXd> random_targets(Index steps, std::uint64_t index) {
-  std::vector<MatrixXd> targets;
-  for (Index k = 0; k < steps; ++k) targets.push_back(uniform_matrix(kDim, kBatch, index + k));
-  return targets;
-}
-
-double loss_value(WindowModel& model, const MatrixXd& x0, const std::vector<MatrixXd>& targets) {
-  VectorXd none;
-  return model.loss(x0, targets, kDt, none, false).sum_squares;
-}
-
-double relative_error(const Eigen::Ref<const MatrixXd>& analytic,
-                      const Eigen::Ref<const MatrixXd>& numeric) {
-  return (analytic - numeric).cwiseAbs().maxCoeff() /
-         std::max(numeric.cwiseAbs().maxCoeff(), 1e-300);
-}
-
-struct FdErrors {
-  double theta;
-  double x0;
-};
-
-FdErrors check_gradients(WindowModel& model, const MatrixXd& x0,
-                         const std::vector<MatrixXd>& targets) {
-  const VectorXd theta = model.parameters();
-  // Start from a non-zero vector: loss() must add to it, not overwrite it.
-  const VectorXd offset = VectorXd::Constant(theta.size(), 0.25);
-  VectorXd gradient = offset;
-  const WindowLoss analytic = model.loss(x0, targets, kDt, gradient, true);
-  gradient -= offset;
-
-  VectorXd numeric_theta(theta.size());
-  for (Index i = 0; i < theta.size(); ++i) {
-    VectorXd shifted = theta;
-    shifted[i] = theta[i] + kStep;
-    model.set_parameters(shifted);
-    const double plus = loss_value(model, x0, targets);
-    shifted[i] = theta[i] - kStep;
-    model.set_parameters(shifted);
-    const double minus = loss_value(model, x0, targets);
-    numeric_theta[i] = (plus - minus) / (2 * kStep);
-  }
-  model.set_parameters(theta);
-
-  MatrixXd numeric_x0(x0.rows(), x0.cols());
-  for (Index j = 0; j < x0.cols(); ++j) {
-    for (Index i = 0; i < x0.rows(); ++i) {
-      MatrixXd shifted = x0;
-      shifted(i, j) = x0(i, j) + kStep;
-      const double plus = loss_value(model, shifted, targets);
-      shifted(i, j) = x0(i, j) - kStep;
-      const double minus = loss_value(model, shifted, targets);
-      numeric_x0(i, j) = (plus - minus) / (2 * kStep);
-    }
-  }
-  return {relative_error(gradient, numeric_theta),
-          relative_error(analytic.x0_gradient, numeric_x0)};
-}
-
-Rnn make_rnn(std::uint64_t seed) {
-  Rnn rnn(kDim, kHidden);
-  rnn.initialize(seed);
-  // Larger weights than the initialisation's, so tanh works in its nonlinear range.
-  rnn.set_parameters(2.0 * rnn.parameters());
-  return rnn;
-}
+using namespace dynlearn::models::testing;
 
 // The documented equations, one column and one scalar at a time, reading the
 // flat vector by the documented layout.
@@ -127,36 +42,16 @@ MatrixXd reference_step(const VectorXd& p, Index d, Index h, const MatrixXd& x, 
 }
 
 TEST(RnnGradients, ThetaAndX0MatchFiniteDifferences) {
-  for (Index steps : {1, 3, 7}) {
-    Rnn rnn = make_rnn(7);
-    const MatrixXd x0 = uniform_matrix(kDim, kBatch, 100);
-    const auto targets = random_targets(steps, 200);
-    const FdErrors errors = check_gradients(rnn, x0, targets);
-    std::printf("[ rnn FD ] T=%ld  dL/dtheta %.2e  dL/dx0 %.2e\n", static_cast<long>(steps),
-                errors.theta, errors.x0);
-    EXPECT_LT(errors.theta, kTolerance) << "T = " << steps;
-    EXPECT_LT(errors.x0, kTolerance) << "T = " << steps;
-  }
+  expect_gradients_match_finite_differences<Rnn>("rnn");
 }
 
 TEST(RnnGradients, EachRequestAloneGivesTheSameGradient) {
-  Rnn rnn = make_rnn(8);
-  const MatrixXd x0 = uniform_matrix(kDim, kBatch, 101);
-  const auto targets = random_targets(4, 201);
-  VectorXd both = VectorXd::Zero(rnn.num_parameters());
-  const WindowLoss with_both = rnn.loss(x0, targets, kDt, both, true);
-  VectorXd theta_only = VectorXd::Zero(rnn.num_parameters());
-  const WindowLoss without_x0 = rnn.loss(x0, targets, kDt, theta_only, false);
-  VectorXd none;
-  const WindowLoss x0_only = rnn.loss(x0, targets, kDt, none, true);
-  EXPECT_EQ(without_x0.x0_gradient.size(), 0);
-  EXPECT_EQ((both - theta_only).cwiseAbs().maxCoeff(), 0.0);
-  EXPECT_EQ((with_both.x0_gradient - x0_only.x0_gradient).cwiseAbs().maxCoeff(), 0.0);
-  EXPECT_EQ(with_both.sum_squares, x0_only.sum_squares);
+  Rnn rnn = make_model<Rnn>(8);
+  expect_each_request_alone_gives_the_same_gradient(rnn);
 }
 
 TEST(RnnPredict, MatchesTheDocumentedEquationsAndLayout) {
-  Rnn rnn = make_rnn(9);
+  Rnn rnn = make_model<Rnn>(9);
   const MatrixXd x0 = uniform_matrix(kDim, kBatch, 102);
   const auto states = rnn.predict(x0, kDt, 6);
   ASSERT_EQ(states.size(), 7u);
@@ -169,81 +64,30 @@ TEST(RnnPredict, MatchesTheDocumentedEquationsAndLayout) {
 }
 
 TEST(RnnPredict, LossIsTheSumOfSquaresOfPredictMinusTargets) {
-  Rnn rnn = make_rnn(10);
-  const MatrixXd x0 = uniform_matrix(kDim, kBatch, 103);
-  const auto targets = random_targets(5, 203);
-  const auto states = rnn.predict(x0, kDt, 5);
-  double expected = 0.0;
-  for (std::size_t k = 0; k < targets.size(); ++k)
-    expected += (states[k + 1] - targets[k]).squaredNorm();
-  EXPECT_NEAR(loss_value(rnn, x0, targets), expected, 1e-12 * expected);
-  EXPECT_GT(expected, 0.0);
+  Rnn rnn = make_model<Rnn>(10);
+  expect_loss_is_the_sum_of_squares_of_predict_minus_targets(rnn);
 }
 
 TEST(RnnPredict, DtIsIgnored) {
-  Rnn rnn = make_rnn(11);
-  const MatrixXd x0 = uniform_matrix(kDim, kBatch, 104);
-  const auto a = rnn.predict(x0, 0.1, 3);
-  const auto b = rnn.predict(x0, 7.0, 3);
-  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k], b[k]);
+  Rnn rnn = make_model<Rnn>(11);
+  expect_dt_is_ignored(rnn);
 }
 
 TEST(RnnPredict, ZeroReadoutPredictsConstantStates) {
-  Rnn rnn = make_rnn(12);
-  VectorXd theta = rnn.parameters();
-  theta.tail(theta.size() - rnn.readout_offset()).setZero();
-  rnn.set_parameters(theta);
-  const MatrixXd x0 = uniform_matrix(kDim, kBatch, 105);
-  for (const MatrixXd& state : rnn.predict(x0, kDt, 5)) EXPECT_EQ(state, x0);
-  // An untrained (randomly initialised) readout does move the state.
-  Rnn untrained(kDim, kHidden);
-  untrained.initialize(12);
-  EXPECT_GT((untrained.predict(x0, kDt, 1)[1] - x0).cwiseAbs().maxCoeff(), 1e-3);
-  // The zero-parameter model, as constructed, is the no-motion model too.
-  Rnn zero(kDim, kHidden);
-  for (const MatrixXd& state : zero.predict(x0, kDt, 3)) EXPECT_EQ(state, x0);
+  expect_zero_readout_predicts_constant_states<Rnn>();
 }
 
 TEST(RnnInit, DeterministicPerSeedAndPyTorchBounds) {
-  Rnn a(kDim, 16), b(kDim, 16), c(kDim, 16), d(kDim, 16);
-  a.initialize(5);
-  b.initialize(5);
-  c.initialize(6);
-  d.initialize(5, 1);
-  EXPECT_EQ(a.parameters(), b.parameters());
-  EXPECT_NE(a.parameters(), c.parameters());
-  EXPECT_NE(a.parameters(), d.parameters());
-  const double bound = 1.0 / std::sqrt(16.0);
-  EXPECT_LE(a.parameters().cwiseAbs().maxCoeff(), bound);
-  EXPECT_GT(a.parameters().cwiseAbs().maxCoeff(), 0.9 * bound);
-  EXPECT_NEAR(a.parameters().mean(), 0.0, 0.05);
+  expect_deterministic_per_seed_within_pytorch_bounds<Rnn>();
 }
 
 TEST(RnnInit, LayoutSizes) {
-  Rnn rnn(kDim, kHidden);
-  EXPECT_EQ(rnn.num_parameters(),
-            kHidden * kDim + kHidden * kHidden + 2 * kHidden + kDim * kHidden + kDim);
-  EXPECT_EQ(rnn.readout_offset(), kHidden * kDim + kHidden * kHidden + 2 * kHidden);
-  EXPECT_THROW(Rnn(0, 4), InputError);
-  EXPECT_THROW(Rnn(2, 0), InputError);
+  expect_layout_sizes<Rnn>(1);
 }
 
 TEST(RnnInput, ShapeErrorsAreInputErrors) {
-  Rnn rnn = make_rnn(13);
-  const MatrixXd x0 = uniform_matrix(kDim, kBatch, 106);
-  VectorXd none;
-  auto wrong_rows = random_targets(2, 204);
-  wrong_rows[1] = MatrixXd::Zero(kDim + 1, kBatch);
-  EXPECT_THROW(rnn.loss(x0, wrong_rows, kDt, none, false), InputError);
-  EXPECT_THROW(
-      rnn.loss(uniform_matrix(kDim + 1, kBatch, 1), random_targets(2, 204), kDt, none, false),
-      InputError);
-  VectorXd short_gradient = VectorXd::Zero(3);
-  EXPECT_THROW(rnn.loss(x0, random_targets(2, 204), kDt, short_gradient, false), InputError);
-  EXPECT_THROW(rnn.set_parameters(VectorXd::Zero(3)), InputError);
-  const WindowLoss empty = rnn.loss(x0, {}, kDt, none, true);
-  EXPECT_EQ(empty.sum_squares, 0.0);
-  EXPECT_EQ(empty.x0_gradient, MatrixXd::Zero(kDim, kBatch));
+  Rnn rnn = make_model<Rnn>(13);
+  expect_shape_errors_are_input_errors(rnn);
 }
 
 TEST(RnnFactory, BuildsInitialisedModelsAndRejectsUnknownTypes) {

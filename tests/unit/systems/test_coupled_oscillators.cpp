@@ -3,31 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/coupled_oscillators.hpp"
-#include "dynlearn/systems/registry.hpp"
+
+#include "system_test_support.hpp"
 
 using namespace dynlearn::systems;
-
-namespace {
-
-void read_deck(System& s, const std::string& body) {
-  auto deck = dynlearn::io::Deck::parse("[system]\ntype = \"" + s.type() + "\"\n" + body, "t");
-  deck.read(s.section());
-  deck.finish();
-  s.prepare(7);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3e", v);
-  return buf;
-}
-
-}  // namespace
+using namespace dynlearn::systems::testing;
 
 TEST(CoupledOscillators, DefaultsAreTable3AndLengthsAreChecked) {
   CoupledOscillators c;
@@ -82,10 +65,7 @@ TEST(CoupledOscillators, ConservesEnergyWithoutDamping) {
   read_deck(c, "b = [0.0, 0.0]\nv0 = [0.5, -1.0]\n");
   const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(201, 0.0, 10.0);
   const auto traj = c.simulate(t, {1, 0});
-  const double e0 = c.energy(traj.x.col(0));
-  double drift = 0;
-  for (Eigen::Index i = 0; i < t.size(); ++i)
-    drift = std::max(drift, std::abs(c.energy(traj.x.col(i)) - e0) / e0);
+  const double drift = energy_drift(c, traj.x);
   EXPECT_LT(drift, 1e-8);
   RecordProperty("relative_drift", sci(drift));
   CoupledOscillators damped;
@@ -95,13 +75,5 @@ TEST(CoupledOscillators, ConservesEnergyWithoutDamping) {
 // The example deck inputs/data/coupled_oscillators.toml names only declared keys with valid
 // values and simulates a training-length trajectory.
 TEST(CoupledOscillators, ExampleDeckReadsAndSimulates) {
-  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
-                                             "/inputs/data/coupled_oscillators.toml");
-  const auto s = read_system(deck, 1);
-  EXPECT_EQ(s->type(), "coupled_oscillators");
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.05);
-  const auto traj = s->simulate(t, {1, 0});
-  EXPECT_EQ(traj.x.rows(), s->state_dim());
-  EXPECT_EQ(traj.x.cols(), 10);
-  EXPECT_TRUE(traj.x.allFinite());
+  simulate_example_deck("coupled_oscillators", Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.05));
 }

@@ -3,31 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/damped_oscillator.hpp"
 #include "dynlearn/systems/registry.hpp"
 
+#include "system_test_support.hpp"
+
 using namespace dynlearn::systems;
-
-namespace {
-
-void read_deck(System& s, const std::string& body) {
-  auto deck = dynlearn::io::Deck::parse("[system]\ntype = \"" + s.type() + "\"\n" + body, "t");
-  deck.read(s.section());
-  deck.finish();
-  s.prepare(7);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3e", v);
-  return buf;
-}
-
-}  // namespace
+using namespace dynlearn::systems::testing;
 
 TEST(DampedOscillator, DefaultsAreTable1) {
   auto s = make_system("damped_oscillator");
@@ -68,13 +52,5 @@ TEST(DampedOscillator, SpreadIsPerTrajectoryAndReproducible) {
 // The example deck inputs/data/damped_oscillator.toml names only declared keys with valid
 // values and simulates a training-length trajectory.
 TEST(DampedOscillator, ExampleDeckReadsAndSimulates) {
-  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
-                                             "/inputs/data/damped_oscillator.toml");
-  const auto s = read_system(deck, 1);
-  EXPECT_EQ(s->type(), "damped_oscillator");
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.05);
-  const auto traj = s->simulate(t, {1, 0});
-  EXPECT_EQ(traj.x.rows(), s->state_dim());
-  EXPECT_EQ(traj.x.cols(), 10);
-  EXPECT_TRUE(traj.x.allFinite());
+  simulate_example_deck("damped_oscillator", Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.05));
 }

@@ -4,29 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/non_lagrangian.hpp"
-#include "dynlearn/systems/registry.hpp"
+
+#include "system_test_support.hpp"
 
 using namespace dynlearn::systems;
+using namespace dynlearn::systems::testing;
 
 namespace {
-
-void read_deck(System& s, const std::string& body) {
-  auto deck = dynlearn::io::Deck::parse("[system]\ntype = \"" + s.type() + "\"\n" + body, "t");
-  deck.read(s.section());
-  deck.finish();
-  s.prepare(7);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3e", v);
-  return buf;
-}
 
 // Taylor series of the solution at t = 0 to order n from the recursion
 // (k+2)(k+1) a_{k+2} = sum_j (a_j a_{k-j} + b_j b_{k-j}),
@@ -118,11 +105,5 @@ TEST(NonLagrangian, RejectsXiOtherThanZeroOrOne) {
 // The example deck inputs/data/non_lagrangian.toml names only declared keys
 // with valid values and simulates a trajectory over its horizon.
 TEST(NonLagrangian, ExampleDeckReadsAndSimulates) {
-  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
-                                             "/inputs/data/non_lagrangian.toml");
-  const auto s = read_system(deck, 1);
-  EXPECT_EQ(s->type(), "non_lagrangian");
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(150, 0.0, 1.0);
-  const auto traj = s->simulate(t, {1, 0});
-  EXPECT_TRUE(traj.x.allFinite());
+  simulate_example_deck("non_lagrangian", Eigen::VectorXd::LinSpaced(150, 0.0, 1.0));
 }

@@ -3,32 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <numbers>
 
 #include "dynlearn/core/error.hpp"
-#include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/potential_1d.hpp"
-#include "dynlearn/systems/registry.hpp"
+
+#include "system_test_support.hpp"
 
 using namespace dynlearn::systems;
-
-namespace {
-
-void read_deck(System& s, const std::string& body) {
-  auto deck = dynlearn::io::Deck::parse("[system]\ntype = \"" + s.type() + "\"\n" + body, "t");
-  deck.read(s.section());
-  deck.finish();
-  s.prepare(7);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3e", v);
-  return buf;
-}
-
-}  // namespace
+using namespace dynlearn::systems::testing;
 
 // Every trajectory returns to its start after exactly T = 2 pi / omega and is
 // mirrored at T / 2, whatever its amplitude (to 1e-8; solver rtol 1e-11).
@@ -87,10 +70,7 @@ TEST(Potential1d, ConservesEnergyForEveryPotential) {
     read_deck(s, "potential = \"" + p + "\"\nomega = 1.3\neps = 0.5\n");
     double err = 0;
     for (std::uint64_t i = 0; i < 5; ++i) {
-      const auto traj = s.simulate(t, {3, i});
-      const double e0 = s.energy(traj.x.col(0));
-      for (Eigen::Index k = 0; k < t.size(); ++k)
-        err = std::max(err, std::abs(s.energy(traj.x.col(k)) - e0) / e0);
+      err = std::max(err, energy_drift(s, s.simulate(t, {3, i}).x));
     }
     EXPECT_LT(err, 1e-9) << p;
     RecordProperty("energy_error_" + p, sci(err));
@@ -123,13 +103,6 @@ TEST(Potential1d, InitialStatesAreStandardNormal) {
 // The example deck inputs/data/potential_1d.toml names only declared keys with valid
 // values and simulates a training-length trajectory.
 TEST(Potential1d, ExampleDeckReadsAndSimulates) {
-  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
-                                             "/inputs/data/potential_1d.toml");
-  const auto s = read_system(deck, 1);
-  EXPECT_EQ(s->type(), "potential_1d");
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.3141592653589793);
-  const auto traj = s->simulate(t, {1, 0});
-  EXPECT_EQ(traj.x.rows(), s->state_dim());
-  EXPECT_EQ(traj.x.cols(), 10);
-  EXPECT_TRUE(traj.x.allFinite());
+  simulate_example_deck("potential_1d",
+                        Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.3141592653589793));
 }

@@ -2,31 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 
-#include "dynlearn/io/deck.hpp"
 #include "dynlearn/systems/ode_solver.hpp"
-#include "dynlearn/systems/registry.hpp"
 #include "dynlearn/systems/spring_chain.hpp"
 
+#include "system_test_support.hpp"
+
 using namespace dynlearn::systems;
-
-namespace {
-
-void read_deck(System& s, const std::string& body, std::uint64_t seed = 7) {
-  auto deck = dynlearn::io::Deck::parse("[system]\ntype = \"" + s.type() + "\"\n" + body, "t");
-  deck.read(s.section());
-  deck.finish();
-  s.prepare(seed);
-}
-
-std::string sci(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3e", v);
-  return buf;
-}
-
-}  // namespace
+using namespace dynlearn::systems::testing;
 
 TEST(SpringChain, ConstantsAreDrawnOnceFromTheSeed) {
   SpringChain a, b, c;
@@ -70,16 +53,11 @@ TEST(SpringChain, LeapfrogEnergyErrorIsBoundedAndSecondOrder) {
   const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(101, 0.0, 10.0);
   const auto traj = s.simulate(t, {1, 0});
   const double e0 = s.energy(traj.x.col(0));
-  double err = 0;
-  for (Eigen::Index k = 0; k < t.size(); ++k)
-    err = std::max(err, std::abs(s.energy(traj.x.col(k)) - e0) / e0);
+  const double err = energy_drift(s, traj.x, e0);
   EXPECT_LT(err, 1e-5);
   SpringChain fine;
   read_deck(fine, "fine_dt = 5e-4\n");
-  const auto traj2 = fine.simulate(t, {1, 0});
-  double err2 = 0;
-  for (Eigen::Index k = 0; k < t.size(); ++k)
-    err2 = std::max(err2, std::abs(fine.energy(traj2.x.col(k)) - e0) / e0);
+  const double err2 = energy_drift(fine, fine.simulate(t, {1, 0}).x, e0);
   EXPECT_NEAR(err / err2, 4.0, 0.4);
   RecordProperty("energy_error", sci(err));
   RecordProperty("energy_error_half_step", sci(err2));
@@ -112,13 +90,5 @@ TEST(SpringChain, MatchesGeneralSolver) {
 // The example deck inputs/data/spring_chain.toml names only declared keys with valid
 // values and simulates a training-length trajectory.
 TEST(SpringChain, ExampleDeckReadsAndSimulates) {
-  auto deck = dynlearn::io::Deck::parse_file(std::string(DYNLEARN_SOURCE_DIR) +
-                                             "/inputs/data/spring_chain.toml");
-  const auto s = read_system(deck, 1);
-  EXPECT_EQ(s->type(), "spring_chain");
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.1);
-  const auto traj = s->simulate(t, {1, 0});
-  EXPECT_EQ(traj.x.rows(), s->state_dim());
-  EXPECT_EQ(traj.x.cols(), 10);
-  EXPECT_TRUE(traj.x.allFinite());
+  simulate_example_deck("spring_chain", Eigen::VectorXd::LinSpaced(10, 0.0, 9 * 0.1));
 }
