@@ -119,7 +119,8 @@ void Mlp::prepare(MlpWorkspace& workspace, Index batch) const {
   workspace.owner_ = this;
   workspace.batch_ = batch;
   workspace.forward_done_ = false;
-  workspace.higher_derivatives_done_ = false;
+  workspace.second_derivatives_done_ = false;
+  workspace.third_derivatives_done_ = false;
   workspace.first_order_.forward_done = false;
   workspace.second_order_.forward_done = false;
 }
@@ -145,16 +146,20 @@ void Mlp::require_gradient_size(const Eigen::Ref<Eigen::VectorXd>& gradient) con
   }
 }
 
-void Mlp::ensure_higher_derivatives(MlpWorkspace& workspace) const {
-  if (workspace.higher_derivatives_done_) return;
+void Mlp::ensure_higher_derivatives(MlpWorkspace& workspace, bool third) const {
+  if (workspace.second_derivatives_done_ && (!third || workspace.third_derivatives_done_)) return;
   for (Index layer = 0; layer < num_layers(); ++layer) {
     const MatrixXd& z = workspace.pre_activation_[layer];
     workspace.second_[layer].resize(z.rows(), z.cols());
-    workspace.third_[layer].resize(z.rows(), z.cols());
-    activation_second_and_third(activation(layer), z.array(), workspace.second_[layer].array(),
-                                workspace.third_[layer].array());
+    // The layer's output activation_[layer + 1] is the activation of z and
+    // first_[layer] its derivative, both from the forward pass.
+    activation_higher_from_first(activation(layer), workspace.activation_[layer + 1].array(),
+                                 workspace.first_[layer].array(), workspace.second_[layer].array(),
+                                 third ? &workspace.third_array_ : nullptr);
+    if (third) workspace.third_[layer] = workspace.third_array_.matrix();
   }
-  workspace.higher_derivatives_done_ = true;
+  workspace.second_derivatives_done_ = true;
+  workspace.third_derivatives_done_ = workspace.third_derivatives_done_ || third;
 }
 
 void Mlp::accumulate_bias_gradient(Index layer, const Eigen::Ref<const MatrixXd>& adjoint_pre,
@@ -345,7 +350,7 @@ Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp(const Eigen::Ref<const Matrix
          " (needs 1)");
   require_shape(upstream, input_size(), workspace.batch_, "input_gradient_vjp upstream");
   require_gradient_size(parameter_gradient);
-  ensure_higher_derivatives(workspace);
+  ensure_higher_derivatives(workspace, false);
   const Index batch = workspace.batch_;
   auto& storage = workspace.first_order_;
   storage.tangent_a.resize(static_cast<std::size_t>(num_layers()) + 1);
@@ -371,7 +376,7 @@ DirectionalDerivatives Mlp::directional_derivatives(const Eigen::Ref<const Matri
   const Index batch = workspace.batch_;
   require_shape(u, input_size(), batch, "directional_derivatives U");
   require_shape(v, input_size(), batch, "directional_derivatives V");
-  ensure_higher_derivatives(workspace);
+  ensure_higher_derivatives(workspace, true);
   auto& storage = workspace.second_order_;
   storage.tangent_a.resize(static_cast<std::size_t>(num_layers()) + 1);
   MatrixXd& bottom = storage.tangent_a[0];

@@ -38,6 +38,13 @@ void activation_value_and_first(Activation activation, const Eigen::Ref<const Ei
                                 Eigen::Ref<Eigen::ArrayXXd> first);
 
 /// second = σ''(z) and third = σ'''(z) in one sweep; what second-order modes need.
+/// Second (and, unless `third` is null, third) derivatives from the value
+/// and first derivative already computed in the forward pass: pure
+/// arithmetic, no transcendental calls (they dominate wide networks).
+void activation_higher_from_first(Activation activation, const Eigen::Ref<const Eigen::ArrayXXd>& value,
+                                  const Eigen::Ref<const Eigen::ArrayXXd>& first,
+                                  Eigen::Ref<Eigen::ArrayXXd> second, Eigen::ArrayXXd* third);
+
 void activation_second_and_third(Activation activation, const Eigen::Ref<const Eigen::ArrayXXd>& z,
                                  Eigen::Ref<Eigen::ArrayXXd> second,
                                  Eigen::Ref<Eigen::ArrayXXd> third);

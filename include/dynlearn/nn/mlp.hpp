@@ -55,7 +55,9 @@ class MlpWorkspace {
   const Mlp* owner_ = nullptr;
   Eigen::Index batch_ = 0;
   bool forward_done_ = false;
-  bool higher_derivatives_done_ = false;
+  Eigen::ArrayXXd third_array_;  // scratch for the third derivative before it is stored
+  bool second_derivatives_done_ = false;
+  bool third_derivatives_done_ = false;
   std::vector<Eigen::MatrixXd> pre_activation_;  // z_l per layer
   std::vector<Eigen::MatrixXd> activation_;      // a_l per level, a_0 = input
   std::vector<Eigen::MatrixXd> first_;           // σ'(z_l)
@@ -185,7 +187,9 @@ class Mlp {
   void require_shape(const Eigen::Ref<const Eigen::MatrixXd>& matrix, Eigen::Index rows,
                      Eigen::Index cols, const char* what) const;
   void require_gradient_size(const Eigen::Ref<Eigen::VectorXd>& gradient) const;
-  void ensure_higher_derivatives(MlpWorkspace& workspace) const;
+  /// Second derivatives of every layer, and third ones when `third` (only
+  /// the second-order modes need those).
+  void ensure_higher_derivatives(MlpWorkspace& workspace, bool third) const;
   void backward(const Eigen::Ref<const Eigen::MatrixXd>& upstream, double* parameter_gradient,
                 MlpWorkspace& workspace) const;
   void tangent_forward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage& storage,
