@@ -100,7 +100,7 @@ double MultiAgent::heading_error(double a) const {
   return a - two_pi * std::floor((a + std::numbers::pi) / two_pi);
 }
 
-void MultiAgent::rhs(const Eigen::Vector2d& w, const Eigen::Ref<const Eigen::VectorXd>& x,
+void MultiAgent::rhs(const Eigen::Ref<const Eigen::VectorXd>& w, const Eigen::Ref<const Eigen::VectorXd>& x,
                      Eigen::Ref<Eigen::VectorXd> dx) const {
   const auto& g = gains_;
   const int na = n_agents;

@@ -50,7 +50,7 @@ class MultiAgent : public System {
   /// The shared input w of trajectory `key` (2 channels; zero in "test").
   FourierInput input(const TrajectoryKey& key) const;
   /// x' = f(x, w) at one state and input value.
-  void rhs(const Eigen::Vector2d& w, const Eigen::Ref<const Eigen::VectorXd>& x,
+  void rhs(const Eigen::Ref<const Eigen::VectorXd>& w, const Eigen::Ref<const Eigen::VectorXd>& x,
            Eigen::Ref<Eigen::VectorXd> dx) const;
   /// The states at times t (t(0) the initial time) from x0 under input w.
   Eigen::MatrixXd integrate(const Eigen::VectorXd& x0, const FourierInput& w,

@@ -104,7 +104,8 @@ TEST(MultiAgent, SingleAgentFollowsItsKinematics) {
 TEST(MultiAgent, CouplingMatchesAppendixB) {
   Eigen::VectorXd x(9);
   x << 0.10, 0.20, 0.3, 0.11, 0.21, -2.0, 0.12, 0.19, 1.4;
-  const Eigen::Vector2d w(0.03, -0.02);
+  Eigen::VectorXd w(2);
+  w << 0.03, -0.02;
   for (const std::string config : {"train", "test"}) {
     MultiAgent s;
     read_deck(s, "n_agents = 3\nconfiguration = \"" + config + "\"\n");
