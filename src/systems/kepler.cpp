@@ -88,7 +88,10 @@ Eigen::MatrixXd Kepler::integrate(const Eigen::Vector4d& x0, const Eigen::Vector
 
 Trajectory Kepler::simulate(const Eigen::VectorXd& t, const TrajectoryKey& key) const {
   Trajectory traj;
-  traj.params = orbit(key);
+  // Copied element-wise: GCC 12 warns (falsely) on an AVX load from a Vector2d.
+  const Eigen::Vector2d pe = orbit(key);
+  traj.params.resize(2);
+  traj.params << pe(0), pe(1);
   traj.x = integrate(perihelion_state(traj.params(0), traj.params(1)), t);
   return traj;
 }
