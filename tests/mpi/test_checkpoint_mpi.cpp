@@ -3,6 +3,8 @@
 // content as one written by a single process.
 #include <gtest/gtest.h>
 
+#include "../same_bits.hpp"
+
 #include <cstring>
 #include <filesystem>
 
@@ -12,6 +14,8 @@
 #include "dynlearn/parallel/partition.hpp"
 
 using namespace dynlearn;
+
+using dynlearn::testing::same_bits;
 
 namespace {
 
@@ -44,11 +48,6 @@ io::Checkpoint checkpoint(int rank, int nranks) {
   // Fewer rows than ranks at -n 3: a rank writes nothing.
   c.arrays["small"] = rows(2, 3, parallel::block_range(2, rank, nranks));
   return c;
-}
-
-bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 void expect_same(const io::Checkpoint& a, const io::Checkpoint& b) {

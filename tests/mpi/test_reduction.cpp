@@ -4,6 +4,8 @@
 // mpiexec -n 1, 2 and 3, with shard counts below and above the rank count.
 #include <gtest/gtest.h>
 
+#include "../same_bits.hpp"
+
 #include <cmath>
 #include <cstring>
 
@@ -12,6 +14,8 @@
 #include "dynlearn/parallel/reduction.hpp"
 
 using namespace dynlearn;
+
+using dynlearn::testing::same_bits;
 
 namespace {
 
@@ -32,11 +36,6 @@ Eigen::VectorXd shard_partial(const parallel::ShardLayout& layout, std::size_t s
   const auto items = layout.shard_items(shard);
   for (std::size_t i = items.begin; i < items.end; ++i) sum += contribution(i);
   return sum;
-}
-
-bool same_bits(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 struct Case {

@@ -3,6 +3,8 @@
 // the newest complete one past leftovers of interrupted writes.
 #include <gtest/gtest.h>
 
+#include "../../same_bits.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,8 @@
 
 using namespace dynlearn;
 namespace fs = std::filesystem;
+
+using dynlearn::testing::same_bits;
 
 namespace {
 
@@ -43,15 +47,6 @@ class CheckpointFile : public ::testing::Test {
   }
   fs::path dir_;
 };
-
-bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
-  return a.rows() == b.rows() && a.cols() == b.cols() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
-}
-
-bool same_bits(double a, double b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
 
 io::Checkpoint sample(std::int64_t iteration) {
   io::Checkpoint c;

@@ -4,12 +4,16 @@
 // PyTorch's operation order, on the gradient g(x) = A x + b below.
 #include <gtest/gtest.h>
 
+#include "../../same_bits.hpp"
+
 #include <cstring>
 
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/train/optimizer.hpp"
 
 using namespace dynlearn;
+
+using dynlearn::testing::same_bits;
 
 namespace {
 
@@ -28,11 +32,6 @@ void expect_steps(train::Optimizer& opt, const std::vector<Eigen::Vector3d>& exp
     for (int i = 0; i < 3; ++i)
       EXPECT_NEAR(x[i], expected[k][i], 1e-15) << "step " << k + 1 << ", parameter " << i;
   }
-}
-
-bool same_bits(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
-  return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 }  // namespace
