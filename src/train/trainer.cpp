@@ -227,6 +227,9 @@ StopReason Trainer::run() {
     int out_of_time = budget_ > 0 && (now_seconds() - start) + per_epoch > budget_;
     MPI_Bcast(&out_of_time, 1, MPI_INT, 0, comm_);
     const bool last = epoch + 1 == config_.epochs;
+    core::progress(static_cast<double>(epoch + 1) / config_.epochs,
+                   "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config_.epochs) + "  loss " +
+                       std::to_string(record.loss) + "  eta " + format_duration(per_epoch * (config_.epochs - epoch - 1)));
     if (last || (config_.log_every > 0 && (epoch + 1) % config_.log_every == 0) || epoch == first_epoch)
       log_epoch(record, per_epoch, config_.epochs - epoch - 1);
     if (stop || out_of_time) {

@@ -15,6 +15,10 @@ bool log_is_root();
 
 void info(const std::string& message);
 void debug(const std::string& message);
+/// A progress bar on one line, redrawn in place; only when stdout is a
+/// terminal (job logs get the periodic info lines only). `fraction` in [0, 1].
+void progress(double fraction, const std::string& label);
+
 /// Warnings print at every level except quiet, on stderr.
 void warn(const std::string& message);
 
