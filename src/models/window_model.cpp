@@ -12,18 +12,18 @@ WindowLoss IntegratedField::loss(const Eigen::Ref<const Eigen::MatrixXd>& x0,
     return result;
   }
   const auto& states = stepper_->rollout(field_, x0, dt, steps);
-  std::vector<Eigen::MatrixXd> upstream(steps + 1);
+  upstream_.resize(steps + 1);
+  upstream_[0].resize(0, 0);  // no loss on the initial state
   for (int k = 1; k <= steps; ++k) {
-    upstream[k] = states[k] - targets[k - 1];
-    result.sum_squares += upstream[k].squaredNorm();
-    upstream[k] *= 2.0;
+    upstream_[k].noalias() = states[k] - targets[k - 1];
+    result.sum_squares += upstream_[k].squaredNorm();
+    upstream_[k] *= 2.0;
   }
   const bool want_theta = parameter_gradient.size() > 0;
   if (!want_theta && !want_x0_gradient) return result;
-  Eigen::VectorXd scratch;
-  if (!want_theta) scratch = Eigen::VectorXd::Zero(field_.num_parameters());
-  const Eigen::MatrixXd& gx0 =
-      stepper_->rollout_vjp(field_, upstream, want_theta ? parameter_gradient : Eigen::Ref<Eigen::VectorXd>(scratch));
+  if (!want_theta) scratch_gradient_.setZero(field_.num_parameters());
+  const Eigen::MatrixXd& gx0 = stepper_->rollout_vjp(
+      field_, upstream_, want_theta ? parameter_gradient : Eigen::Ref<Eigen::VectorXd>(scratch_gradient_));
   if (want_x0_gradient) result.x0_gradient = gx0;
   return result;
 }

@@ -107,12 +107,16 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
     count += hi - lo;
   }
 
-  std::vector<Eigen::VectorXd> partials;
-  Eigen::MatrixXd x0;
-  std::vector<Eigen::MatrixXd> targets;
-  std::vector<Window> selected;
-  for (const auto& sw : shards_) {
-    Eigen::VectorXd partial = Eigen::VectorXd::Zero(P + 1);
+  // Buffers live in the trainer: this runs once per batch.
+  auto& partials = partials_;
+  auto& x0 = x0_;
+  auto& targets = targets_;
+  auto& selected = selected_;
+  partials.resize(shards_.size());
+  for (std::size_t s = 0; s < shards_.size(); ++s) {
+    const auto& sw = shards_[s];
+    Eigen::VectorXd& partial = partials[s];
+    partial.setZero(P + 1);
     const std::size_t lo = std::min(sw.windows.size(), batch * chunk);
     const std::size_t hi = std::min(sw.windows.size(), (batch + 1) * chunk);
     selected.clear();
@@ -125,7 +129,6 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
       auto grad = partial.head(P);
       partial(P) = model_.loss(x0, targets, data_.dt, grad, false).sum_squares;
     }
-    partials.push_back(std::move(partial));
   }
   const auto reduced = reducer_->sum(partials, P + 1, core::stop_requested());
   if (stop) *stop = reduced.flag;

@@ -51,6 +51,8 @@ class IntegratedField final : public WindowModel {
  private:
   integrate::VectorField& field_;
   std::unique_ptr<integrate::Stepper> stepper_;
+  std::vector<Eigen::MatrixXd> upstream_;  // reused: loss() runs once per shard and batch
+  Eigen::VectorXd scratch_gradient_;
 };
 
 }  // namespace dynlearn::models

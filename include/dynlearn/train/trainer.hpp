@@ -91,6 +91,10 @@ class Trainer {
   std::size_t max_shard_windows_ = 0;
   double state_dim_ = 0.0;
   TrainerState state_;
+  std::vector<Eigen::VectorXd> partials_;  // per owned shard: [gradient; loss]
+  Eigen::MatrixXd x0_;
+  std::vector<Eigen::MatrixXd> targets_;
+  std::vector<Window> selected_;
   CheckpointHook checkpoint_;
   double budget_ = 0.0;
 };
