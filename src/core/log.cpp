@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 namespace dynlearn::core {
 namespace {
@@ -45,7 +46,11 @@ void debug(const std::string& message) {
 }
 
 void progress(double fraction, const std::string& label) {
-  static const bool terminal = isatty(fileno(stdout)) != 0;
+  // Under an MPI launcher stdout is a pseudo-terminal even when the job's
+  // output goes to a file, so the bar is only drawn for direct launches.
+  static const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMI_SIZE") ||
+                               std::getenv("PMIX_RANK") || std::getenv("SLURM_PROCID");
+  static const bool terminal = !launched && isatty(fileno(stdout)) != 0;
   if (!terminal || !g_root || g_level < LogLevel::info) return;
   const int width = 30;
   const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
