@@ -6,6 +6,8 @@
 EXPECTED.toml holds [[check]] tables: `better` and `worse` name output files
 (dynlearn run ... writes <name>_output.h5); the check passes when
 error(better) <= max_ratio * error(worse), with error the /evaluate error_mean.
+`static:FILE` stands for a model that predicts no motion, scored like FILE's
+forecasts (positions = first half of the state [q; p]).
 Each check also quotes the paper's figures. Prints one line per check and
 'N passed, N failed'; exits 1 on any failure.
 """
@@ -15,11 +17,22 @@ import sys
 import tomllib
 
 import h5py
+import numpy as np
 
 
 def error_of(path):
-    with h5py.File(path, "r") as f:
-        return float(f["evaluate"].attrs["error_mean"])
+    static = path.startswith("static:")
+    with h5py.File(path.removeprefix("static:"), "r") as f:
+        if not static:
+            return float(f["evaluate"].attrs["error_mean"])
+        truth = f["evaluate/truth"][...]
+        q = truth[:, :, : truth.shape[2] // 2]
+        return float(np.linalg.norm(q[:, 1:] - q[:, :1], axis=2).mean(axis=1).mean())
+
+
+def resolve(directory, name):
+    prefix = "static:" if name.startswith("static:") else ""
+    return prefix + os.path.join(directory, name.removeprefix("static:"))
 
 
 def main():
@@ -31,8 +44,8 @@ def main():
         checks = tomllib.load(f)["check"]
     passed = failed = 0
     for c in checks:
-        better = error_of(os.path.join(args.dir, c["better"]))
-        worse = error_of(os.path.join(args.dir, c["worse"]))
+        better = error_of(resolve(args.dir, c["better"]))
+        worse = error_of(resolve(args.dir, c["worse"]))
         ok = better <= c["max_ratio"] * worse
         passed += ok
         failed += not ok
