@@ -34,4 +34,20 @@ Eigen::MatrixXd FourierInput::sample(const Eigen::VectorXd& t) const {
   return u;
 }
 
+Eigen::MatrixXd solve_driven(const DrivenRhs& f, const FourierInput& u, const Eigen::VectorXd& x0,
+                             const Eigen::VectorXd& t, OdeTolerances tol) {
+  const OdeRhs rhs = [&f, &u](double time, const Eigen::Ref<const Eigen::VectorXd>& x,
+                              Eigen::Ref<Eigen::VectorXd> dx) { f(u(time), x, dx); };
+  return solve_ode(rhs, x0, t, tol);
+}
+
+Trajectory driven_trajectory(const DrivenRhs& f, const FourierInput& u, const Eigen::VectorXd& x0,
+                             const Eigen::VectorXd& t, OdeTolerances tol) {
+  Trajectory traj;
+  traj.x = solve_driven(f, u, x0, t, tol);
+  traj.u = u.sample(t);
+  traj.u_coeffs = u.coeffs();
+  return traj;
+}
+
 }  // namespace dynlearn::systems

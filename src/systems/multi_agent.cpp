@@ -128,20 +128,18 @@ void MultiAgent::rhs(const Eigen::Ref<const Eigen::VectorXd>& w, const Eigen::Re
   }
 }
 
+DrivenRhs MultiAgent::driven_rhs() const {
+  return [this](const Eigen::VectorXd& w, const Eigen::Ref<const Eigen::VectorXd>& x,
+                Eigen::Ref<Eigen::VectorXd> dx) { rhs(w, x, dx); };
+}
+
 Eigen::MatrixXd MultiAgent::integrate(const Eigen::VectorXd& x0, const FourierInput& w,
                                       const Eigen::VectorXd& t) const {
-  const OdeRhs f = [this, &w](double time, const Eigen::Ref<const Eigen::VectorXd>& x,
-                              Eigen::Ref<Eigen::VectorXd> dx) { rhs(w(time), x, dx); };
-  return solve_ode(f, x0, t, {rtol, atol});
+  return solve_driven(driven_rhs(), w, x0, t, {rtol, atol});
 }
 
 Trajectory MultiAgent::simulate(const Eigen::VectorXd& t, const TrajectoryKey& key) const {
-  Trajectory traj;
-  const FourierInput w = input(key);
-  traj.x = integrate(initial_state(key), w, t);
-  traj.u = w.sample(t);
-  traj.u_coeffs = w.coeffs();
-  return traj;
+  return driven_trajectory(driven_rhs(), input(key), initial_state(key), t, {rtol, atol});
 }
 
 std::unique_ptr<System> make_multi_agent() {

@@ -69,20 +69,18 @@ void Vehicle::rhs(const Eigen::Vector3d& u, const Eigen::Ref<const Eigen::Vector
   dx(5) = (u(2) - kd * w) / inertia;
 }
 
+DrivenRhs Vehicle::driven_rhs() const {
+  return [this](const Eigen::VectorXd& u, const Eigen::Ref<const Eigen::VectorXd>& x,
+                Eigen::Ref<Eigen::VectorXd> dx) { rhs(u, x, dx); };
+}
+
 Eigen::MatrixXd Vehicle::integrate(const State& x0, const FourierInput& u,
                                    const Eigen::VectorXd& t) const {
-  const OdeRhs f = [this, &u](double time, const Eigen::Ref<const Eigen::VectorXd>& x,
-                              Eigen::Ref<Eigen::VectorXd> dx) { rhs(u(time), x, dx); };
-  return solve_ode(f, x0, t, {rtol, atol});
+  return solve_driven(driven_rhs(), u, x0, t, {rtol, atol});
 }
 
 Trajectory Vehicle::simulate(const Eigen::VectorXd& t, const TrajectoryKey& key) const {
-  Trajectory traj;
-  const FourierInput u = input(key);
-  traj.x = integrate(initial_state(key), u, t);
-  traj.u = u.sample(t);
-  traj.u_coeffs = u.coeffs();
-  return traj;
+  return driven_trajectory(driven_rhs(), input(key), initial_state(key), t, {rtol, atol});
 }
 
 std::unique_ptr<System> make_vehicle() {

@@ -6,7 +6,11 @@
 
 #include <Eigen/Dense>
 
+#include <functional>
+
 #include "dynlearn/core/rng.hpp"
+#include "dynlearn/systems/ode_solver.hpp"
+#include "dynlearn/systems/system.hpp"
 
 namespace dynlearn::systems {
 
@@ -33,5 +37,19 @@ class FourierInput {
   Eigen::MatrixXd coeffs_;
   double period_ = 1.0;
 };
+
+/// x' = f(u, x) of a system driven by an input u(t).
+using DrivenRhs = std::function<void(const Eigen::VectorXd& u, const Eigen::Ref<const Eigen::VectorXd>& x,
+                                     Eigen::Ref<Eigen::VectorXd> dx)>;
+
+/// Integrates a driven system with solve_ode from x0, evaluating u exactly at
+/// every solver stage (not held between samples); states at every t(k).
+Eigen::MatrixXd solve_driven(const DrivenRhs& f, const FourierInput& u, const Eigen::VectorXd& x0,
+                             const Eigen::VectorXd& t, OdeTolerances tol);
+
+/// A trajectory of a driven system: its states, and its input both sampled
+/// and as Fourier coefficients (what the dataset stores).
+Trajectory driven_trajectory(const DrivenRhs& f, const FourierInput& u, const Eigen::VectorXd& x0,
+                             const Eigen::VectorXd& t, OdeTolerances tol);
 
 }  // namespace dynlearn::systems

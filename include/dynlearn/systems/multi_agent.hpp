@@ -52,6 +52,8 @@ class MultiAgent : public System {
   /// x' = f(x, w) at one state and input value.
   void rhs(const Eigen::Ref<const Eigen::VectorXd>& w, const Eigen::Ref<const Eigen::VectorXd>& x,
            Eigen::Ref<Eigen::VectorXd> dx) const;
+  /// rhs() as the solver-facing function of (u, x).
+  DrivenRhs driven_rhs() const;
   /// The states at times t (t(0) the initial time) from x0 under input w.
   Eigen::MatrixXd integrate(const Eigen::VectorXd& x0, const FourierInput& w,
                             const Eigen::VectorXd& t) const;

@@ -45,6 +45,8 @@ class Vehicle : public System {
   /// x' = f(x, u) at one state and input.
   void rhs(const Eigen::Vector3d& u, const Eigen::Ref<const Eigen::VectorXd>& x,
            Eigen::Ref<Eigen::VectorXd> dx) const;
+  /// rhs() as the solver-facing function of (u, x).
+  DrivenRhs driven_rhs() const;
   /// The states at times t (t(0) the initial time) from x0 under input u
   /// (evaluated at every solver stage, not only at the samples).
   Eigen::MatrixXd integrate(const State& x0, const FourierInput& u, const Eigen::VectorXd& t) const;
