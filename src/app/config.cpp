@@ -17,8 +17,10 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   // has them, so data-only decks stay short when printed resolved.
   const auto& stages = config->run.stages;
   auto has_stage = [&](const char* s) { return std::find(stages.begin(), stages.end(), s) != stages.end(); };
-  config->learning = has_stage("train") || has_stage("evaluate") || deck.has("model") ||
-                     deck.has("train") || deck.has("evaluate");
+  config->method = make_method(config->run.method);
+  if (config->method) config->method->read(deck);
+  config->learning = !config->method && (has_stage("train") || has_stage("evaluate") || deck.has("model") ||
+                     deck.has("train") || deck.has("evaluate"));
   if (config->learning) {
     deck.read(config->model.section);
     deck.read(config->train.section);
@@ -27,6 +29,7 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   deck.allow_free_table("petsc");
   deck.finish();
   config->data.validate();
+  if (config->method) config->method->validate(*config);
   config->resolved = "# resolved by dynlearn from " + path + "\n" + deck.resolved();
   return config;
 }

@@ -118,6 +118,7 @@ void stage_generate(const Config& config, MPI_Comm comm) {
 }
 
 bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
+  if (config.method) return config.method->train(config, comm, restart);
   if (config.model.type == "true_equations")
     throw InputError("[model] type = \"true_equations\" has nothing to train: use stages = [\"generate\", "
                      "\"evaluate\"]");
@@ -181,6 +182,7 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
 }
 
 void stage_evaluate(const Config& config, MPI_Comm comm) {
+  if (config.method) return config.method->evaluate(config, comm);
   const std::string data_path = config.data.path(config.run);
   const std::string out = output_path(config);
   io::DatasetReader reader = open_dataset(config, comm);

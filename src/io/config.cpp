@@ -15,6 +15,10 @@ RunConfig::RunConfig() {
       .add("seed", seed, "seed of every random stream (data, initialisation, batches)",
            Range::non_negative())
       .add("stages", stages, "stages `dynlearn run` performs, in order", {"generate", "train", "evaluate"})
+      .add("method", method,
+           "what is learned: srnn (O-NET/H-NET/RNN/LSTM from [model], [train], [evaluate]), "
+           "oscillatornet, isochronism, snet (each from its own section)",
+           {"srnn", "oscillatornet", "isochronism", "snet"})
       .add("max_wall_seconds", max_wall_seconds,
            "stop with a checkpoint after this much wall time (0: no limit)", Range::non_negative())
       .add("log_level", log_level, "how much rank 0 prints", {"quiet", "info", "debug"});

@@ -19,6 +19,7 @@ struct RunConfig {
   std::string output_dir = "out";
   std::int64_t seed = 1;
   std::vector<std::string> stages = {"generate"};
+  std::string method = "srnn";
   double max_wall_seconds = 0.0;
   std::string log_level = "info";
 

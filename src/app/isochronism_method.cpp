@@ -1,0 +1,11 @@
+// Placeholder until the isochronism method lands: a deck naming it is rejected.
+#include "dynlearn/app/method.hpp"
+#include "dynlearn/core/error.hpp"
+
+namespace dynlearn::app {
+
+std::unique_ptr<Method> make_isochronism_method() {
+  throw InputError("[run] method = \"isochronism\" is not available in this build yet");
+}
+
+}  // namespace dynlearn::app
