@@ -11,13 +11,16 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   auto config = std::make_unique<Config>(io::read_deck(path, comm));
   io::Deck& deck = config->deck;
   deck.read(config->run.section);
-  deck.read(config->data.section);
-  config->system = systems::read_system(deck, static_cast<std::uint64_t>(config->run.seed));
+  config->method = make_method(config->run.method);
+  const bool dataset = !config->method || config->method->needs_dataset() || deck.has("system");
+  if (dataset) {
+    deck.read(config->data.section);
+    config->system = systems::read_system(deck, static_cast<std::uint64_t>(config->run.seed));
+  }
   // The learning sections are read when a learning stage runs or the deck
   // has them, so data-only decks stay short when printed resolved.
   const auto& stages = config->run.stages;
   auto has_stage = [&](const char* s) { return std::find(stages.begin(), stages.end(), s) != stages.end(); };
-  config->method = make_method(config->run.method);
   if (config->method) config->method->read(deck);
   config->learning = !config->method && (has_stage("train") || has_stage("evaluate") || deck.has("model") ||
                      deck.has("train") || deck.has("evaluate"));
@@ -28,7 +31,7 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   }
   deck.allow_free_table("petsc");
   deck.finish();
-  config->data.validate();
+  if (dataset) config->data.validate();
   if (config->method) config->method->validate(*config);
   config->resolved = "# resolved by dynlearn from " + path + "\n" + deck.resolved();
   return config;

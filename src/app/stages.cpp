@@ -108,6 +108,9 @@ std::string output_path(const Config& config) {
 std::string checkpoint_prefix(const Config& config) { return config.run.output_dir + "/" + config.run.name; }
 
 void stage_generate(const Config& config, MPI_Comm comm) {
+  if (!config.system)
+    throw InputError("[run] method = \"" + config.run.method + "\" learns without a dataset: remove \"generate\" "
+                     "from [run] stages");
   core::info("dynlearn " + std::string(dynlearn::version) + ": generate on " + std::to_string(parallel::size(comm)) +
              " rank(s), system " + config.system->type());
   const auto report = systems::generate_dataset(*config.system, config.run, config.data, config.resolved, comm);

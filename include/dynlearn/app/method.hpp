@@ -23,6 +23,9 @@ class Method {
   /// Declares and reads this method's deck sections (every rank, before the
   /// deck is finished, so unknown keys in them are reported like any other).
   virtual void read(io::Deck& deck) = 0;
+  /// False for methods that learn without a dataset (isochronism): the deck
+  /// then needs no [system] and [data], and `generate` has nothing to do.
+  virtual bool needs_dataset() const { return true; }
   /// Cross-key checks after the whole deck is read (e.g. against [data]).
   virtual void validate(const Config& config) const { (void)config; }
   /// Trains; returns false when interrupted with a checkpoint written.
