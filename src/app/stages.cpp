@@ -11,6 +11,7 @@
 #include "dynlearn/io/dataset_file.hpp"
 #include "dynlearn/io/output_file.hpp"
 #include "dynlearn/models/model_factory.hpp"
+#include "dynlearn/models/rebound.hpp"
 #include "dynlearn/models/sequence_model_factory.hpp"
 #include "dynlearn/models/true_equations.hpp"
 #include "dynlearn/parallel/environment.hpp"
@@ -82,6 +83,13 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
     return m;
   } else {
     m.field = models::make_model(config.model, dim, seed);
+  }
+  if (config.model.rebound) {  // SRNN section 6: augmented leapfrog with a learned rebound
+    if (!config.system || type == "true_equations")
+      throw InputError("[model] rebound = true needs type = \"hnet\" or \"onet\" and a [system] with walls");
+    m.model = models::make_rebound_model(*m.field, config.model, config.system->constants(), integrator, substeps,
+                                         seed);
+    return m;
   }
   integrate::StepperOptions options;
   options.substeps = substeps;

@@ -15,7 +15,22 @@ ModelConfig::ModelConfig() {
       .add("hidden", hidden, "hidden layer widths of each network (SRNN spring chain: [2048])",
            Range::at_least(1))
       .add("activation", activation, "activation of the hidden layers",
-           {"tanh", "softplus", "relu", "sigmoid", "identity"});
+           {"tanh", "softplus", "relu", "sigmoid", "identity"})
+      .add("rebound", rebound,
+           "augment every leapfrog step with a learned rebound module (SRNN section 6: perfect rebound on "
+           "walls seen in the system's background image, e.g. heavy_billiard); needs type = \"hnet\" or "
+           "\"onet\" and integrator = \"leapfrog\"")
+      .add("rebound_patch", rebound_patch,
+           "rebound: side of the image neighbourhoods around q_t and the tentative q that feed n and alpha "
+           "(SRNN: 10)",
+           Range::at_least(1))
+      .add("rebound_stride", rebound_stride,
+           "rebound: spacing of those neighbourhoods' samples in pixels (SRNN: 1; larger sees walls from "
+           "farther)",
+           Range::positive())
+      .add("rebound_gamma_l1", rebound_gamma_l1,
+           "rebound: weight of the mean rebound magnitude gamma in the loss (SRNN's |gamma|_1 regulariser)",
+           Range::non_negative());
 }
 
 TrainConfig::TrainConfig() {

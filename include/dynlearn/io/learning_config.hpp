@@ -15,6 +15,11 @@ struct ModelConfig {
   std::string type = "hnet";
   std::vector<int> hidden = {64};
   std::string activation = "tanh";
+  // SRNN section 6: leapfrog augmented with a learned rebound module.
+  bool rebound = false;
+  int rebound_patch = 10;
+  double rebound_stride = 1.0;
+  double rebound_gamma_l1 = 0.01;
 
   Section section{"model", "the learned model"};
   ModelConfig();
