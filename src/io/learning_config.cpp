@@ -30,7 +30,10 @@ ModelConfig::ModelConfig() {
            Range::positive())
       .add("rebound_gamma_l1", rebound_gamma_l1,
            "rebound: weight of the mean rebound magnitude gamma in the loss (SRNN's |gamma|_1 regulariser)",
-           Range::non_negative());
+           Range::non_negative())
+      .add("rebound_cue_gradient", rebound_cue_gradient,
+           "rebound: backpropagate through the image cues' dependence on the positions (spikes of "
+           "~1/pixel at wall edges; false treats the cues as constants, as cropping by pixel index does)");
 }
 
 TrainConfig::TrainConfig() {

@@ -194,6 +194,11 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint, const Eigen::Ref<
   const MatrixXd& feature_adjoint = trunk_.vjp(hidden_adjoint, g_trunk, tape.trunk);
   const MatrixXd& cue_adjoint = net_gamma_.vjp(gamma_adjoint, g_gamma, tape.gamma);
 
+  if (!options_.cue_gradient) {
+    q_adjoint.setZero();
+    q_tentative_adjoint.setZero();
+    return;
+  }
   // Through the bilinear samples to the neighbourhood centres.
   const auto fa = feature_adjoint.array();
   q_adjoint.row(0) = (fa.topRows(p2) * tape.features_dx.array().topRows(p2)).colwise().sum().matrix();
@@ -275,6 +280,7 @@ std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, c
   ReboundOptions options;
   options.patch = config.rebound_patch;
   options.stride = config.rebound_stride;
+  options.cue_gradient = config.rebound_cue_gradient;
   auto rebound = std::make_unique<Rebound>(rebound_image(constants), options);
   rebound->initialize(seed);
   return std::make_unique<ReboundIntegratedField>(field, std::move(rebound), config.rebound_gamma_l1);

@@ -20,6 +20,7 @@ struct ModelConfig {
   int rebound_patch = 10;
   double rebound_stride = 1.0;
   double rebound_gamma_l1 = 0.01;
+  bool rebound_cue_gradient = false;
 
   Section section{"model", "the learned model"};
   ModelConfig();

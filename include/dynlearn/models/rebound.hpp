@@ -59,6 +59,12 @@ struct ReboundOptions {
   Eigen::Index trunk = 128;        ///< shared first hidden layer of n̄ and α
   Eigen::Index head = 32;          ///< second hidden layer of n̄ and of α
   Eigen::Index gamma_hidden = 16;  ///< both hidden layers of γ
+  /// Backpropagate through the cues' dependence on the positions. The cues
+  /// of a binary image change within one pixel, so these derivatives are
+  /// ~1/pixel spikes; false treats the cues as constants in the VJP (as
+  /// cropping an image by pixel index does) and keeps recurrent training
+  /// stable. The forward pass is the same either way.
+  bool cue_gradient = true;
 };
 
 /// The rebound operator; θ_R = [trunk; head_n; head_α; net_γ] in one flat
