@@ -1,0 +1,181 @@
+// SecondOrderNet x'' = f(x; θ) as a vector field: the rate is [v; f(x)], and
+// its VJPs (full and split views, with respect to the state and θ) agree with
+// central finite differences; rollouts through RK4 and leapfrog too.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "../integrate/rollout_fd.hpp"
+#include "dynlearn/core/error.hpp"
+#include "dynlearn/core/rng.hpp"
+#include "dynlearn/integrate/stepper.hpp"
+#include "dynlearn/models/second_order_net.hpp"
+
+namespace dynlearn::models {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+constexpr double kStep = 1e-5;
+constexpr double kTolerance = 1e-7;
+constexpr Index kBatch = 5;
+
+MatrixXd random_matrix(Index rows, Index cols, std::uint64_t index) {
+  core::Rng rng(11, index, core::Purpose::user);
+  MatrixXd m(rows, cols);
+  for (Index j = 0; j < cols; ++j)
+    for (Index i = 0; i < rows; ++i) m(i, j) = rng.uniform(-1.5, 1.5);
+  return m;
+}
+
+double relative_error(const MatrixXd& analytic, const MatrixXd& reference) {
+  return (analytic - reference).cwiseAbs().maxCoeff() /
+         std::max(reference.cwiseAbs().maxCoeff(), 1e-3);
+}
+
+/// <G, rate(x; θ)> with the field's evaluate.
+double weighted_rate(const SecondOrderNet& net, const MatrixXd& x, const MatrixXd& g) {
+  auto tape = net.make_tape();
+  MatrixXd out(x.rows(), x.cols());
+  net.evaluate(x, out, *tape);
+  return (g.array() * out.array()).sum();
+}
+
+class SecondOrderNetGradients : public ::testing::TestWithParam<Index> {};
+
+TEST_P(SecondOrderNetGradients, RateIsVelocityAndForce) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {7, 5}, "tanh");
+  net.initialize(3);
+  const MatrixXd x = random_matrix(2 * d, kBatch, 1);
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, kBatch);
+  net.evaluate(x, out, *tape);
+  nn::MlpWorkspace ws;
+  const MatrixXd force = net.network().forward(x.topRows(d), ws);
+  EXPECT_EQ(out.topRows(d), x.bottomRows(d));
+  EXPECT_EQ(out.bottomRows(d), force);
+  MatrixXd f(d, kBatch);
+  net.force(x.topRows(d), f, ws);
+  EXPECT_EQ(f, force);
+  EXPECT_TRUE(net.separable());
+  EXPECT_EQ(net.state_dim(), 2 * d);
+}
+
+TEST_P(SecondOrderNetGradients, FullVjpMatchesFiniteDifferences) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {6}, "tanh");
+  net.initialize(5);
+  const MatrixXd x = random_matrix(2 * d, kBatch, 2);
+  const MatrixXd g = random_matrix(2 * d, kBatch, 3);
+
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, kBatch), x_adjoint(2 * d, kBatch);
+  net.evaluate(x, out, *tape);
+  VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(g, x_adjoint, theta_gradient, *tape);
+
+  MatrixXd x_reference(2 * d, kBatch);
+  MatrixXd xp = x;
+  for (Index i = 0; i < x.size(); ++i) {
+    xp(i) = x(i) + kStep;
+    const double plus = weighted_rate(net, xp, g);
+    xp(i) = x(i) - kStep;
+    const double minus = weighted_rate(net, xp, g);
+    xp(i) = x(i);
+    x_reference(i) = (plus - minus) / (2 * kStep);
+  }
+  VectorXd theta_reference(net.num_parameters());
+  const VectorXd theta = net.parameters();
+  VectorXd tp = theta;
+  for (Index i = 0; i < theta.size(); ++i) {
+    tp[i] = theta[i] + kStep;
+    net.set_parameters(tp);
+    const double plus = weighted_rate(net, x, g);
+    tp[i] = theta[i] - kStep;
+    net.set_parameters(tp);
+    const double minus = weighted_rate(net, x, g);
+    tp[i] = theta[i];
+    theta_reference[i] = (plus - minus) / (2 * kStep);
+  }
+  net.set_parameters(theta);
+  const double ex = relative_error(x_adjoint, x_reference);
+  const double et = relative_error(theta_gradient, theta_reference);
+  std::printf("[ second-order FD ] d=%ld vjp: state %.2e, theta %.2e\n", static_cast<long>(d), ex,
+              et);
+  EXPECT_LT(ex, kTolerance);
+  EXPECT_LT(et, kTolerance);
+}
+
+TEST_P(SecondOrderNetGradients, SplitVjpsMatchFullVjp) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {6}, "tanh");
+  net.initialize(9);
+  const MatrixXd x = random_matrix(2 * d, kBatch, 4);
+  const MatrixXd q = x.topRows(d), p = x.bottomRows(d);
+  const MatrixXd g = random_matrix(d, kBatch, 5);
+  auto tape = net.make_tape();
+  MatrixXd out(d, kBatch), qa(d, kBatch), pa(d, kBatch);
+
+  // dp/dt half: against the full field with upstream [0; g].
+  MatrixXd full_upstream = MatrixXd::Zero(2 * d, kBatch);
+  full_upstream.bottomRows(d) = g;
+  auto full_tape = net.make_tape();
+  MatrixXd full_out(2 * d, kBatch), full_adjoint(2 * d, kBatch);
+  net.evaluate(x, full_out, *full_tape);
+  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(full_upstream, full_adjoint, full_gradient, *full_tape);
+
+  net.evaluate_dp(q, p, out, *tape);
+  EXPECT_EQ(out, full_out.bottomRows(d));
+  VectorXd gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp_dp(g, qa, pa, gradient, *tape);
+  EXPECT_LT(relative_error(qa, full_adjoint.topRows(d)), 1e-14);
+  EXPECT_LT(relative_error(pa, full_adjoint.bottomRows(d)), 1e-14);
+  EXPECT_LT(relative_error(gradient, full_gradient), 1e-14);
+
+  // dq/dt half: v itself, no θ-dependence.
+  net.evaluate_dq(q, p, out, *tape);
+  EXPECT_EQ(out, p);
+  gradient.setZero();
+  net.vjp_dq(g, qa, pa, gradient, *tape);
+  EXPECT_EQ(qa, MatrixXd::Zero(d, kBatch));
+  EXPECT_EQ(pa, g);
+  EXPECT_EQ(gradient, VectorXd::Zero(net.num_parameters()));
+}
+
+TEST_P(SecondOrderNetGradients, RolloutsMatchFiniteDifferences) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {8}, "tanh");
+  net.initialize(13);
+  const MatrixXd x0 = random_matrix(2 * d, 3, 6);
+  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog,
+                    integrate::StepperKind::dopri5}) {
+    integrate::StepperOptions options;
+    options.substeps = 4;
+    auto stepper = integrate::make_stepper(kind, options);
+    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
+    std::printf("[ second-order FD ] d=%ld %s rollout: x0 %.2e, theta %.2e\n", static_cast<long>(d),
+                std::string(integrate::stepper_name(kind)).c_str(), errors.x0, errors.theta);
+    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
+    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dimensions, SecondOrderNetGradients, ::testing::Values(1, 3));
+
+TEST(SecondOrderNet, RejectsBadSizes) {
+  EXPECT_THROW(SecondOrderNet(0, {4}), InputError);
+  EXPECT_THROW(SecondOrderNet(1, {4}, "nope"), InputError);
+  SecondOrderNet net(1, {4});
+  EXPECT_EQ(net.num_parameters(), 4 + 4 + 4 + 1);
+  EXPECT_THROW(net.set_parameters(VectorXd::Zero(3)), InputError);
+}
+
+}  // namespace
+}  // namespace dynlearn::models
