@@ -1,0 +1,59 @@
+// δ-SNet (Algorithm 1 of the SNet paper): fit the nodal values of every
+// trajectory to its data once (least squares, PETSc KSP on the normal
+// equations), then train θ with Adam on the collocation residual R alone
+// until R < δ.
+#pragma once
+
+#include <Eigen/Dense>
+#include <memory>
+#include <vector>
+
+#include "dynlearn/integrate/driven_field.hpp"
+#include "dynlearn/train/optimizer.hpp"
+#include "dynlearn/train/snet_residual.hpp"
+
+namespace dynlearn::train {
+
+/// Nodal values (state_dim x chain.node_count()) minimising
+/// sum_k |x(t_k) - y_k|² + ridge |x|²: the normal equations solved with a
+/// PETSc KSP (PREONLY + Cholesky on a sequential dense matrix; each rank
+/// solves its own trajectories, so the result does not depend on the grid).
+/// NumericalError naming [snet] fit_ridge when the samples do not determine
+/// every nodal value and ridge = 0.
+Eigen::MatrixXd least_squares_fit(const spectral::ElementChain& chain, const Eigen::VectorXd& t,
+                                  const Eigen::MatrixXd& y, double ridge);
+
+/// Fills problem.coefficients() with the local slice of every local
+/// trajectory's least-squares fit.
+void fit_coefficients(SnetProblem& problem, const spectral::ElementChain& chain,
+                      const DrivenTrajectories& data, double ridge);
+
+struct DeltaSnetOptions {
+  double learning_rate = 1e-2;  // Adam on θ
+  double delta = 1e-3;          // stop when R < δ
+  double fit_ridge = 0.0;
+};
+
+class DeltaSnet {
+ public:
+  /// Fits the coefficients (collective over the grid); field's parameters are θ₀.
+  DeltaSnet(integrate::DrivenField& field, SnetProblem& problem,
+            const spectral::ElementChain& chain, const DrivenTrajectories& data,
+            DeltaSnetOptions options);
+
+  /// One Adam step on θ. Returns R and L at θ before the step.
+  SnetValues step();
+  /// R < δ at the last step() (then that step did not move θ).
+  bool converged() const { return converged_; }
+  Optimizer& optimizer() { return *adam_; }
+
+ private:
+  integrate::DrivenField& field_;
+  SnetProblem& problem_;
+  DeltaSnetOptions options_;
+  std::unique_ptr<Optimizer> adam_;
+  Eigen::VectorXd theta_, gradient_;
+  bool converged_ = false;
+};
+
+}  // namespace dynlearn::train

@@ -1,0 +1,58 @@
+#include "dynlearn/train/alpha_snet.hpp"
+
+#include "dynlearn/core/error.hpp"
+#include "dynlearn/core/rng.hpp"
+#include "dynlearn/train/delta_snet.hpp"
+
+namespace dynlearn::train {
+
+namespace {
+// Rng purpose of the initial perturbation (after core::Purpose::user).
+constexpr std::uint64_t perturbation_purpose = static_cast<std::uint64_t>(core::Purpose::user) + 11;
+}  // namespace
+
+AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
+                     const spectral::ElementChain& chain, const DrivenTrajectories& data,
+                     AlphaSnetOptions options)
+    : field_(field), problem_(problem), options_(options) {
+  if (!(options_.learning_rate > 0.0)) throw InputError("[snet] learning_rate must be > 0");
+  if (!(options_.sgd_learning_rate > 0.0)) throw InputError("[snet] sgd_learning_rate must be > 0");
+  OptimizerOptions adam;
+  adam.lr = options_.learning_rate;
+  adam_ = make_optimizer("adam", adam);
+  fit_coefficients(problem_, chain, data, options_.fit_ridge);
+  // The perturbation of a trajectory is drawn over all its nodes in order
+  // from its own stream, and each rank keeps its slice: the same values on
+  // every grid (both owners of an interface node draw the same number).
+  const int first = problem_.residual().first_node();
+  const int count = problem_.residual().local_nodes();
+  const Eigen::Index n = field_.state_dim();
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    core::Rng rng(options_.seed, data.first + i, perturbation_purpose);
+    Eigen::MatrixXd xi(n, chain.node_count());
+    for (Eigen::Index k = 0; k < xi.cols(); ++k)
+      for (Eigen::Index c = 0; c < n; ++c)
+        xi(c, k) = rng.uniform(-options_.perturbation, options_.perturbation);
+    problem_.coefficients()[i] += xi.middleCols(first, count);
+  }
+  theta_ = field_.parameters();
+}
+
+AlphaSnetValues AlphaSnet::step() {
+  std::vector<Eigen::MatrixXd>& x = problem_.coefficients();
+  for (int k = 0; k < options_.x_steps; ++k) {
+    problem_.evaluate_coefficients(options_.gamma, x_gradient_);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= options_.sgd_learning_rate * x_gradient_[i];
+  }
+  for (int k = 0; k < options_.theta_steps; ++k) {
+    problem_.evaluate(&gradient_);
+    adam_->step(theta_, gradient_);
+    field_.set_parameters(theta_);
+  }
+  const SnetValues values = problem_.evaluate(nullptr);
+  AlphaSnetValues out{values.residual, values.loss, options_.gamma * values.loss + values.residual};
+  converged_ = out.objective < options_.stop;
+  return out;
+}
+
+}  // namespace dynlearn::train

@@ -1,0 +1,223 @@
+#include "dynlearn/train/snet_residual.hpp"
+
+#include <mpi.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "dynlearn/core/error.hpp"
+
+namespace dynlearn::train {
+
+SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::ElementChain& chain,
+                           const DrivenTrajectories& data, SnetShare share)
+    : field_(field), chain_(chain), share_(std::move(share)), tape_(field.make_tape()) {
+  const int p = chain_.order();
+  const std::size_t local_elements = share_.elements.size();
+  local_nodes_ = local_elements == 0 ? 0 : static_cast<int>(local_elements) * p + 1;
+  elements_.resize(data.size() * local_elements);
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (data.y[i].rows() != field_.state_dim())
+      throw InputError("the dataset's state has " + std::to_string(data.y[i].rows()) +
+                       " components but the model " + std::to_string(field_.state_dim()));
+    const spectral::SampleMap map = chain_.sample_map(data.t[i]);
+    for (std::size_t le = 0; le < local_elements; ++le) {
+      const int e = static_cast<int>(share_.elements.begin + le);
+      ElementData& d = elements_[i * local_elements + le];
+      d.u = data.u[i].sample(chain_.element_times(e));
+      if (d.u.rows() != field_.input_dim())
+        throw InputError("the dataset's input has " + std::to_string(d.u.rows()) +
+                         " channels but the model " + std::to_string(field_.input_dim()));
+      Eigen::Index count = 0;
+      for (int element : map.element) count += element == e;
+      d.weights.resize(count, p + 1);
+      d.y.resize(field_.state_dim(), count);
+      Eigen::Index k = 0;
+      for (Eigen::Index s = 0; s < data.t[i].size(); ++s)
+        if (map.element[static_cast<std::size_t>(s)] == e) {
+          d.weights.row(k) = map.weights.row(s);
+          d.y.col(k) = data.y[i].col(s);
+          ++k;
+        }
+    }
+  }
+}
+
+void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gradient,
+                            double gamma, SnetPartials& partials,
+                            std::vector<Eigen::MatrixXd>* x_gradient) const {
+  const Eigen::Index n = field_.state_dim();
+  const Eigen::Index m = field_.num_parameters();
+  const int p = chain_.order();
+  const Eigen::Index np1 = p + 1;
+  const std::size_t local_elements = share_.elements.size();
+  const double c_r = 2.0 / share_.residual_count;
+  const double c_l = 2.0 * gamma / share_.sample_count;
+  const Eigen::MatrixXd& d = chain_.derivative();
+  const bool backward = theta_gradient || x_gradient != nullptr;
+
+  partials.resize(units());
+  for (Eigen::VectorXd& v : partials) v.setZero(partial_length());
+  if (x_gradient) {
+    x_gradient->resize(x.size());
+    for (Eigen::MatrixXd& g : *x_gradient) g.setZero(n, local_nodes_);
+  }
+  Eigen::VectorXd scratch;  // θ-gradient nobody asked for (the field computes it anyway)
+  if (!theta_gradient) scratch.setZero(m);
+
+  for (std::size_t s = 0; s < share_.shards.size(); ++s) {
+    const parallel::IndexRange shard = share_.shards[s];
+    const Eigen::Index cols = static_cast<Eigen::Index>(shard.size()) * np1;
+    for (std::size_t le = 0; le < local_elements; ++le) {
+      Eigen::VectorXd& v = partials[s * local_elements + le];
+      xs_.resize(n, cols);
+      us_.resize(field_.input_dim(), cols);
+      for (std::size_t i = shard.begin; i < shard.end; ++i) {
+        const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
+        xs_.middleCols(c, np1) = x[i].middleCols(static_cast<Eigen::Index>(le) * p, np1);
+        us_.middleCols(c, np1) = element_data(i, le).u;
+      }
+      f_.resize(n, cols);
+      field_.evaluate(xs_, us_, f_, *tape_);
+      r_.resize(n, cols);
+      for (Eigen::Index c = 0; c < cols; c += np1)
+        r_.middleCols(c, np1).noalias() =
+            xs_.middleCols(c, np1) * d.transpose() - f_.middleCols(c, np1);
+      v(m) = r_.squaredNorm() / share_.residual_count;
+      if (backward) {
+        // d/dθ of c_r/2 |r|² = -c_r (∂f/∂θ)ᵀ r: the field's vjp with upstream -c_r r.
+        upstream_ = -c_r * r_;
+        adjoint_.resize(n, cols);
+        if (theta_gradient)
+          field_.vjp(upstream_, adjoint_, v.head(m), *tape_);
+        else
+          field_.vjp(upstream_, adjoint_, scratch, *tape_);
+      }
+      double l_sum = 0.0;
+      for (std::size_t i = shard.begin; i < shard.end; ++i) {
+        const ElementData& data = element_data(i, le);
+        const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
+        Eigen::MatrixXd misfit = xs_.middleCols(c, np1) * data.weights.transpose() - data.y;
+        l_sum += misfit.squaredNorm();
+        if (x_gradient) {
+          // ∂R/∂X_e = c_r r D - c_r Jᵀ r, ∂(γL)/∂X_e = c_l misfit W.
+          Eigen::MatrixXd g = c_r * r_.middleCols(c, np1) * d + adjoint_.middleCols(c, np1);
+          if (gamma != 0.0 && data.weights.rows() > 0) g.noalias() += c_l * misfit * data.weights;
+          (*x_gradient)[i].middleCols(static_cast<Eigen::Index>(le) * p, np1) += g;
+        }
+      }
+      v(m + 1) = l_sum / share_.sample_count;
+    }
+  }
+}
+
+SnetGridSum::SnetGridSum(const parallel::ProcessGrid& grid, std::size_t elements,
+                         std::size_t trajectory_shards, std::size_t local_shards)
+    : over_elements_(grid.time_comm(), elements),
+      over_shards_(grid.trajectory_comm(), trajectory_shards),
+      local_shards_(local_shards) {
+  if (over_shards_.owned_shards().size() != local_shards)
+    throw std::logic_error(
+        "SnetGridSum: the share's shards do not match the trajectory communicator's layout");
+}
+
+Eigen::VectorXd SnetGridSum::sum(const SnetPartials& partials, Eigen::Index length) const {
+  const std::size_t local_elements = over_elements_.owned_shards().size();
+  const Eigen::Index stacked = static_cast<Eigen::Index>(local_shards_) * length;
+  std::vector<Eigen::VectorXd> per_element(local_elements, Eigen::VectorXd(stacked));
+  for (std::size_t le = 0; le < local_elements; ++le)
+    for (std::size_t s = 0; s < local_shards_; ++s)
+      per_element[le].segment(static_cast<Eigen::Index>(s) * length, length) =
+          partials[s * local_elements + le];
+  const Eigen::VectorXd by_shard = over_elements_.sum(per_element, stacked);
+  std::vector<Eigen::VectorXd> per_shard(local_shards_);
+  for (std::size_t s = 0; s < local_shards_; ++s)
+    per_shard[s] = by_shard.segment(static_cast<Eigen::Index>(s) * length, length);
+  return over_shards_.sum(per_shard, length);
+}
+
+void add_interface_gradients(const parallel::ProcessGrid& grid,
+                             std::vector<Eigen::MatrixXd>& gradients, Eigen::Index state_dim) {
+  if (grid.time_blocks() == 1) return;
+  const int count = static_cast<int>(gradients.size() * static_cast<std::size_t>(state_dim));
+  Eigen::MatrixXd last(state_dim, static_cast<Eigen::Index>(gradients.size()));
+  Eigen::MatrixXd first(state_dim, static_cast<Eigen::Index>(gradients.size()));
+  for (std::size_t i = 0; i < gradients.size(); ++i) {
+    last.col(static_cast<Eigen::Index>(i)) = gradients[i].rightCols(1);
+    first.col(static_cast<Eigen::Index>(i)) = gradients[i].leftCols(1);
+  }
+  Eigen::MatrixXd from_previous = Eigen::MatrixXd::Zero(state_dim, last.cols());
+  Eigen::MatrixXd from_next = Eigen::MatrixXd::Zero(state_dim, last.cols());
+  MPI_Sendrecv(last.data(), count, MPI_DOUBLE, grid.next_block(), 71, from_previous.data(), count,
+               MPI_DOUBLE, grid.previous_block(), 71, grid.time_comm(), MPI_STATUS_IGNORE);
+  MPI_Sendrecv(first.data(), count, MPI_DOUBLE, grid.previous_block(), 72, from_next.data(), count,
+               MPI_DOUBLE, grid.next_block(), 72, grid.time_comm(), MPI_STATUS_IGNORE);
+  for (std::size_t i = 0; i < gradients.size(); ++i) {
+    if (grid.previous_block() != MPI_PROC_NULL)
+      gradients[i].col(0) += from_previous.col(static_cast<Eigen::Index>(i));
+    if (grid.next_block() != MPI_PROC_NULL)
+      gradients[i].col(gradients[i].cols() - 1) += from_next.col(static_cast<Eigen::Index>(i));
+  }
+}
+
+SnetShare make_snet_share(const parallel::ShardLayout& layout, const spectral::ElementChain& chain,
+                          int block, int blocks, Eigen::Index state_dim, double total_samples) {
+  if (chain.elements() < blocks)
+    throw InputError("[snet] elements = " + std::to_string(chain.elements()) +
+                     " is fewer than [snet] time_blocks = " + std::to_string(blocks) +
+                     "; every time block needs at least one element");
+  SnetShare share;
+  const parallel::IndexRange owned = layout.owned_items();
+  const parallel::IndexRange shards = layout.owned_shards();
+  for (std::size_t s = shards.begin; s < shards.end; ++s) {
+    const parallel::IndexRange r = layout.shard_items(s);
+    share.shards.push_back({r.begin - owned.begin, r.end - owned.begin});
+  }
+  share.elements = chain.block_elements(block, blocks);
+  share.residual_count = static_cast<double>(layout.n_items()) * chain.elements() *
+                         chain.nodes_per_element() * static_cast<double>(state_dim);
+  share.sample_count = total_samples * static_cast<double>(state_dim);
+  return share;
+}
+
+SnetProblem::SnetProblem(const integrate::DrivenField& field, const spectral::ElementChain& chain,
+                         const parallel::ProcessGrid& grid, const DrivenTrajectories& data,
+                         const parallel::ShardLayout& layout, double total_samples)
+    : field_(field),
+      grid_(grid),
+      residual_(field, chain, data,
+                make_snet_share(layout, chain, grid.time_block(), grid.time_blocks(),
+                                field.state_dim(), total_samples)),
+      sum_(grid, static_cast<std::size_t>(chain.elements()), layout.n_shards(),
+           layout.owned_shards().size()),
+      x_(data.size(), Eigen::MatrixXd::Zero(field.state_dim(), residual_.local_nodes())) {}
+
+SnetValues SnetProblem::reduce(bool theta, Eigen::VectorXd* theta_gradient) {
+  const Eigen::Index m = field_.num_parameters();
+  Eigen::VectorXd total;
+  if (theta) {
+    total = sum_.sum(partials_, residual_.partial_length());
+    *theta_gradient = total.head(m);
+    return {total(m), total(m + 1)};
+  }
+  // Only the two scalars travel; the same tree, so the same bits as with θ.
+  SnetPartials scalars(partials_.size());
+  for (std::size_t u = 0; u < partials_.size(); ++u) scalars[u] = partials_[u].tail(2);
+  total = sum_.sum(scalars, 2);
+  return {total(0), total(1)};
+}
+
+SnetValues SnetProblem::evaluate(Eigen::VectorXd* theta_gradient) {
+  residual_.evaluate(x_, theta_gradient != nullptr, 0.0, partials_, nullptr);
+  return reduce(theta_gradient != nullptr, theta_gradient);
+}
+
+SnetValues SnetProblem::evaluate_coefficients(double gamma,
+                                              std::vector<Eigen::MatrixXd>& x_gradient) {
+  residual_.evaluate(x_, false, gamma, partials_, &x_gradient);
+  add_interface_gradients(grid_, x_gradient, field_.state_dim());
+  return reduce(false, nullptr);
+}
+
+}  // namespace dynlearn::train
