@@ -33,7 +33,11 @@ ModelConfig::ModelConfig() {
            Range::non_negative())
       .add("rebound_cue_gradient", rebound_cue_gradient,
            "rebound: backpropagate through the image cues' dependence on the positions (spikes of "
-           "~1/pixel at wall edges; false treats the cues as constants, as cropping by pixel index does)");
+           "~1/pixel at wall edges; false treats the cues as constants, as cropping by pixel index does)")
+      .add("rebound_gamma_init", rebound_gamma_init,
+           "rebound: initial gamma given by the bias of its output (the module starts nearly off; 0: PyTorch's "
+           "random bias)",
+           Range{0.0, 1.0, true, false});
 }
 
 TrainConfig::TrainConfig() {

@@ -77,6 +77,8 @@ Rebound::Rebound(ReboundImage image, ReboundOptions options)
       net_gamma_({static_cast<Index>(options.gamma_patch) * options.gamma_patch, options.gamma_hidden,
                   options.gamma_hidden, 1},
                  nn::Activation::tanh, nn::Activation::sigmoid) {
+  if (!(options.gamma_init >= 0.0 && options.gamma_init < 1.0))
+    throw InputError("[model] rebound_gamma_init must be in [0, 1)");
   if (options.patch < 1 || options.gamma_patch < 1 || !(options.stride > 0))
     throw InputError("[model] rebound_patch, rebound_gamma_patch and rebound_stride must be positive");
   if (image_.pixels.size() == 0) throw InputError("rebound module: empty background image");
@@ -87,6 +89,10 @@ void Rebound::initialize(std::uint64_t seed) {
   head_n_.initialize(seed, 11);
   head_alpha_.initialize(seed, 12);
   net_gamma_.initialize(seed, 13);
+  if (options_.gamma_init > 0.0) {
+    const Index last = net_gamma_.num_layers() - 1;
+    net_gamma_.bias(last)(0) = std::log(options_.gamma_init / (1.0 - options_.gamma_init));
+  }
 }
 
 Index Rebound::num_parameters() const {
@@ -281,6 +287,7 @@ std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, c
   options.patch = config.rebound_patch;
   options.stride = config.rebound_stride;
   options.cue_gradient = config.rebound_cue_gradient;
+  options.gamma_init = config.rebound_gamma_init;
   auto rebound = std::make_unique<Rebound>(rebound_image(constants), options);
   rebound->initialize(seed);
   return std::make_unique<ReboundIntegratedField>(field, std::move(rebound), config.rebound_gamma_l1);

@@ -21,6 +21,7 @@ struct ModelConfig {
   double rebound_stride = 1.0;
   double rebound_gamma_l1 = 0.01;
   bool rebound_cue_gradient = false;
+  double rebound_gamma_init = 0.05;
 
   Section section{"model", "the learned model"};
   ModelConfig();

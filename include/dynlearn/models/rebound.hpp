@@ -65,6 +65,11 @@ struct ReboundOptions {
   /// cropping an image by pixel index does) and keeps recurrent training
   /// stable. The forward pass is the same either way.
   bool cue_gradient = true;
+  /// γ's output bias starts at logit(gamma_init) instead of PyTorch's
+  /// random draw, so that training starts with the module nearly off (γ
+  /// small everywhere) rather than damping every step by a random γ ~ 0.5;
+  /// 0 keeps the PyTorch initialisation.
+  double gamma_init = 0.0;
 };
 
 /// The rebound operator; θ_R = [trunk; head_n; head_α; net_γ] in one flat
