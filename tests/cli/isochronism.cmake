@@ -1,0 +1,34 @@
+# Isochronism method (isochronism.txt): deck errors in [isochronism], and a
+# run interrupted by a checkpoint continuing bit for bit under --restart.
+set(ISO_WORK ${WORK}/isochronism)
+file(MAKE_DIRECTORY ${ISO_WORK})
+set(ISO_HEAD "[run]\nname = \"iso\"\noutput_dir = \".\"\nstages = [\"train\"]\nmethod = \"isochronism\"\n")
+file(WRITE ${ISO_WORK}/misspelt.toml "${ISO_HEAD}\n[isochronism]\nlearning_rat = 0.1\n")
+file(WRITE ${ISO_WORK}/late_snapshot.toml "${ISO_HEAD}\n[isochronism]\nepochs = 5\nsnapshot_epochs = [0, 6]\n")
+file(WRITE ${ISO_WORK}/bad_stepper.toml "${ISO_HEAD}\n[isochronism]\nstepper = \"rk5\"\n")
+file(WRITE ${ISO_WORK}/with_generate.toml
+     "[run]\nname = \"iso\"\noutput_dir = \".\"\nstages = [\"generate\"]\nmethod = \"isochronism\"\n")
+cli_test(isochronism_misspelt_key 2 "misspelt.toml:8: unknown key 'learning_rat' in .isochronism.. did you mean 'learning_rate'"
+         check ${ISO_WORK}/misspelt.toml)
+cli_test(isochronism_late_snapshot 2 "\\[isochronism\\] snapshot_epochs: epoch 6 is after the last epoch"
+         check ${ISO_WORK}/late_snapshot.toml)
+cli_test(isochronism_bad_stepper 2 "\\[isochronism\\] stepper: value \"rk5\" is not allowed"
+         check ${ISO_WORK}/bad_stepper.toml)
+cli_test(isochronism_no_dataset 2 "learns without a dataset" run ${ISO_WORK}/with_generate.toml)
+cli_test(isochronism_check_paper 0 "\\[isochronism\\]" check ${PROJECT_SOURCE_DIR}/inputs/isochronism/paper.toml)
+cli_test(isochronism_evaluate_untrained 2 "does not exist: run the train stage first"
+         evaluate ${ISO_WORK}/misspelt.toml)
+
+# Restart: a run checkpointed half way, continued with --restart, ends with
+# the same bits as the uninterrupted run.
+file(WRITE ${ISO_WORK}/restart.toml "[run]\nname = \"iso_restart\"\noutput_dir = \".\"\nseed = 3\n"
+     "stages = [\"train\"]\nmethod = \"isochronism\"\n\n[isochronism]\npoints = 12\nshards = 4\nsteps = 20\n"
+     "epochs = 8\ncheckpoint_every = 4\nsnapshot_epochs = [0, 2, 6, 8]\nportrait_points = 3\n"
+     "portrait_samples = 10\nlog_every = 0\n")
+add_test(NAME cli_isochronism_restart
+         COMMAND sh -c "rm -f iso_restart_*; ${DYNLEARN} run -q restart.toml && mv iso_restart_output.h5 full.h5 && \
+${DYNLEARN} run -q --restart restart.toml && \
+for o in /model/parameters /history/loss /history/learning_rate /portraits/epochs /portraits/states; do \
+${H5DIFF} full.h5 iso_restart_output.h5 $o || exit 1; done"
+         WORKING_DIRECTORY ${ISO_WORK})
+set_tests_properties(cli_isochronism_restart PROPERTIES LABELS cli ENVIRONMENT "${DYNLEARN_MPI_ENV}")
