@@ -6,6 +6,8 @@ set(ISO_HEAD "[run]\nname = \"iso\"\noutput_dir = \".\"\nstages = [\"train\"]\nm
 file(WRITE ${ISO_WORK}/misspelt.toml "${ISO_HEAD}\n[isochronism]\nlearning_rat = 0.1\n")
 file(WRITE ${ISO_WORK}/late_snapshot.toml "${ISO_HEAD}\n[isochronism]\nepochs = 5\nsnapshot_epochs = [0, 6]\n")
 file(WRITE ${ISO_WORK}/bad_stepper.toml "${ISO_HEAD}\n[isochronism]\nstepper = \"rk5\"\n")
+file(WRITE ${ISO_WORK}/evaluate_only.toml
+     "[run]\nname = \"never_trained\"\noutput_dir = \".\"\nstages = [\"evaluate\"]\nmethod = \"isochronism\"\n")
 file(WRITE ${ISO_WORK}/with_generate.toml
      "[run]\nname = \"iso\"\noutput_dir = \".\"\nstages = [\"generate\"]\nmethod = \"isochronism\"\n")
 cli_test(isochronism_misspelt_key 2 "misspelt.toml:8: unknown key 'learning_rat' in .isochronism.. did you mean 'learning_rate'"
@@ -17,7 +19,7 @@ cli_test(isochronism_bad_stepper 2 "\\[isochronism\\] stepper: value \"rk5\" is 
 cli_test(isochronism_no_dataset 2 "learns without a dataset" run ${ISO_WORK}/with_generate.toml)
 cli_test(isochronism_check_paper 0 "\\[isochronism\\]" check ${PROJECT_SOURCE_DIR}/inputs/isochronism/paper.toml)
 cli_test(isochronism_evaluate_untrained 2 "does not exist: run the train stage first"
-         evaluate ${ISO_WORK}/misspelt.toml)
+         run ${ISO_WORK}/evaluate_only.toml)
 
 # Restart: a run checkpointed half way, continued with --restart, ends with
 # the same bits as the uninterrupted run.
