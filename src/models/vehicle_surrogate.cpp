@@ -1,0 +1,134 @@
+// Vehicle surrogate: three small networks assembled into the rigid-body
+// equations, so the VJP is the chain rule through the assembly (J v, C v, d)
+// followed by each network's reverse mode.
+#include "dynlearn/models/vehicle_surrogate.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "dynlearn/core/error.hpp"
+
+namespace dynlearn::models {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+
+namespace {
+
+struct VehicleTape final : integrate::FieldTape {
+  nn::MlpWorkspace j_workspace, c_workspace, d_workspace;
+  MatrixXd features;                // (sin phi, cos phi), 2 x batch
+  MatrixXd j, c;                    // network outputs, 9 x batch
+  MatrixXd velocity;                // v, 3 x batch
+  MatrixXd grad_j, grad_c, grad_d;  // upstream of each network
+};
+
+Index positive_width(Index width, const char* name) {
+  require(width > 0, std::string("vehicle surrogate: hidden width of ") + name +
+                         " must be positive, got " + std::to_string(width));
+  return width;
+}
+
+}  // namespace
+
+VehicleSurrogate::VehicleSurrogate(Index hidden_j, Index hidden_c, Index hidden_d, double mass,
+                                   double inertia)
+    : net_j_({2, positive_width(hidden_j, "f_J"), 9}, nn::Activation::tanh),
+      net_c_({3, positive_width(hidden_c, "f_C"), 9}, nn::Activation::tanh,
+             nn::Activation::identity, {false, false}),
+      net_d_({3, positive_width(hidden_d, "f_d"), 3}, nn::Activation::tanh,
+             nn::Activation::identity, {false, false}),
+      mass_diagonal_(mass, mass, inertia) {
+  require(mass > 0.0 && inertia > 0.0, "vehicle surrogate: mass and inertia must be positive");
+}
+
+void VehicleSurrogate::initialize(std::uint64_t seed) {
+  net_j_.initialize(seed, 0);
+  net_c_.initialize(seed, 1);
+  net_d_.initialize(seed, 2);
+}
+
+Index VehicleSurrogate::num_parameters() const {
+  return net_j_.num_parameters() + net_c_.num_parameters() + net_d_.num_parameters();
+}
+
+Eigen::VectorXd VehicleSurrogate::parameters() const {
+  Eigen::VectorXd theta(num_parameters());
+  theta << net_j_.parameters(), net_c_.parameters(), net_d_.parameters();
+  return theta;
+}
+
+void VehicleSurrogate::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) {
+  require(values.size() == num_parameters(),
+          "vehicle surrogate expects " + std::to_string(num_parameters()) + " parameters, got " +
+              std::to_string(values.size()));
+  net_j_.set_parameters(values.segment(j_offset(), net_j_.num_parameters()));
+  net_c_.set_parameters(values.segment(c_offset(), net_c_.num_parameters()));
+  net_d_.set_parameters(values.segment(d_offset(), net_d_.num_parameters()));
+}
+
+std::unique_ptr<integrate::FieldTape> VehicleSurrogate::make_tape() const {
+  return std::make_unique<VehicleTape>();
+}
+
+void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
+                                const Eigen::Ref<const MatrixXd>& u, Eigen::Ref<MatrixXd> out,
+                                integrate::FieldTape& tape_base) const {
+  auto& tape = static_cast<VehicleTape&>(tape_base);
+  const Index batch = x.cols();
+  tape.features.resize(2, batch);
+  tape.features.row(0) = x.row(2).array().sin();
+  tape.features.row(1) = x.row(2).array().cos();
+  tape.velocity = x.bottomRows(3);
+  tape.j = net_j_.forward(tape.features, tape.j_workspace);
+  tape.c = net_c_.forward(tape.velocity, tape.c_workspace);
+  const MatrixXd& d = net_d_.forward(tape.velocity, tape.d_workspace);
+  for (Index b = 0; b < batch; ++b) {
+    const Eigen::Map<const Eigen::Matrix3d> jt(tape.j.col(b).data());  // column-major map = Jᵀ
+    const Eigen::Map<const Eigen::Matrix3d> ct(tape.c.col(b).data());
+    const Eigen::Vector3d v = tape.velocity.col(b);
+    out.col(b).head<3>() = jt.transpose() * v;
+    out.col(b).tail<3>() =
+        ((u.col(b) - d.col(b) - ct.transpose() * v).array() / mass_diagonal_.array()).matrix();
+  }
+}
+
+void VehicleSurrogate::vjp(const Eigen::Ref<const MatrixXd>& upstream,
+                           Eigen::Ref<MatrixXd> x_adjoint,
+                           Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                           integrate::FieldTape& tape_base) const {
+  auto& tape = static_cast<VehicleTape&>(tape_base);
+  const Index batch = upstream.cols();
+  tape.grad_j.resize(9, batch);
+  tape.grad_c.resize(9, batch);
+  tape.grad_d.resize(3, batch);
+  x_adjoint.setZero();
+  for (Index b = 0; b < batch; ++b) {
+    const Eigen::Map<const Eigen::Matrix3d> jt(tape.j.col(b).data());
+    const Eigen::Map<const Eigen::Matrix3d> ct(tape.c.col(b).data());
+    const Eigen::Vector3d v = tape.velocity.col(b);
+    const Eigen::Vector3d g_eta = upstream.col(b).head<3>();
+    // v' = M⁻¹(u - d - C v): the adjoint of (d, C v) is h = -M⁻¹ g_v.
+    const Eigen::Vector3d h =
+        -(upstream.col(b).tail<3>().array() / mass_diagonal_.array()).matrix();
+    // d(J v)/dJ_rc = v_c δ: the row-major entry 3r + c gets g_r v_c, i.e. the
+    // column-major map of grad is v gᵀ.
+    Eigen::Map<Eigen::Matrix3d>(tape.grad_j.col(b).data()) = v * g_eta.transpose();
+    Eigen::Map<Eigen::Matrix3d>(tape.grad_c.col(b).data()) = v * h.transpose();
+    tape.grad_d.col(b) = h;
+    x_adjoint.col(b).tail<3>() = jt * g_eta + ct * h;
+  }
+  const Index nj = net_j_.num_parameters(), nc = net_c_.num_parameters();
+  const Index nd = net_d_.num_parameters();
+  const MatrixXd& feature_adjoint =
+      net_j_.vjp(tape.grad_j, parameter_gradient.segment(j_offset(), nj), tape.j_workspace);
+  x_adjoint.row(2) += (feature_adjoint.row(0).array() * tape.features.row(1).array() -
+                       feature_adjoint.row(1).array() * tape.features.row(0).array())
+                          .matrix();
+  x_adjoint.bottomRows(3) +=
+      net_c_.vjp(tape.grad_c, parameter_gradient.segment(c_offset(), nc), tape.c_workspace);
+  x_adjoint.bottomRows(3) +=
+      net_d_.vjp(tape.grad_d, parameter_gradient.segment(d_offset(), nd), tape.d_workspace);
+}
+
+}  // namespace dynlearn::models
