@@ -193,6 +193,29 @@ def figure_loss(runs, args):
     return fig
 
 
+def figure_billiard(runs, args):
+    """Figure 4/5 analogue (SRNN section 6): the heavy billiard's path in the box,
+    true and predicted, on four test trajectories from --trajectory on."""
+    n = min(r.forecast.shape[0] for r in runs)
+    picks = [(args.trajectory + k) % n for k in range(min(4, n))]
+    fig, axes = plt.subplots(1, len(picks), figsize=(3.6 * len(picks), 3.8), squeeze=False)
+    for ax, j in zip(axes[0], picks):
+        truth = runs[0].truth[j]
+        ax.add_patch(plt.Rectangle((0, 0), 1, 1, fill=False, color="0.5", lw=1))
+        ax.plot(truth[:, 0], truth[:, 1], "k--", lw=1, label="truth")
+        ax.plot(truth[0, 0], truth[0, 1], "ko", ms=4)
+        for r in runs:
+            ax.plot(r.forecast[j, :, 0], r.forecast[j, :, 1], "-", color=r.color, lw=1, label=r.label)
+        ax.set_xlim(-0.15, 1.15)
+        ax.set_ylim(-0.15, 1.15)
+        ax.set_aspect("equal")
+        ax.set_title(f"test trajectory {j}", fontsize=9)
+    axes[0][0].legend(fontsize=7, loc="upper right")
+    fig.suptitle("Figure 5 analogue (SRNN section 6): heavy billiard, 60 steps (box = free space)")
+    fig.tight_layout()
+    return fig
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("outputs", nargs="+", metavar="OUTPUT[:LABEL[:PANEL]]",
@@ -202,8 +225,8 @@ def main():
     ap.add_argument("--mass", type=int, default=5, help="1-based position component to draw (paper: mass 5)")
     ap.add_argument("--trajectory", type=int, default=0, help="test trajectory drawn in Figures 1 and 3")
     ap.add_argument("--dataset", help="dataset with the noisy test observations (default: from each run's deck)")
-    ap.add_argument("--figures", nargs="+", default=["1", "2", "3", "loss"], choices=["1", "2", "3", "loss"],
-                    help="which figures to draw (default: all)")
+    ap.add_argument("--figures", nargs="+", default=["1", "2", "3", "loss"], choices=["1", "2", "3", "loss", "billiard"],
+                    help="which figures to draw (default: 1 2 3 loss; billiard: x-y paths of the heavy billiard)")
     ap.add_argument("--dpi", type=int, default=120)
     args = ap.parse_args()
 
@@ -216,10 +239,10 @@ def main():
     if not 0 <= args.trajectory < n:
         raise SystemExit(f"srnn_figures: --trajectory {args.trajectory} out of range (0..{n - 1})")
     os.makedirs(args.outdir, exist_ok=True)
-    makers = {"1": figure1, "2": figure2, "3": figure3, "loss": figure_loss}
+    makers = {"1": figure1, "2": figure2, "3": figure3, "loss": figure_loss, "billiard": figure_billiard}
     for key in args.figures:
         fig = makers[key](runs, args)
-        path = os.path.join(args.outdir, f"{args.prefix}_figure{key}.png" if key != "loss" else f"{args.prefix}_loss.png")
+        path = os.path.join(args.outdir, f"{args.prefix}_loss.png" if key == "loss" else f"{args.prefix}_figure{key}.png")
         fig.savefig(path, dpi=args.dpi)
         plt.close(fig)
         print(path)
