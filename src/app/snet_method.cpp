@@ -167,6 +167,9 @@ struct TrainedRun {
   std::vector<double> iteration, loss, residual, seconds;
   bool converged = false;
   bool interrupted = false;
+  /// Trajectory-matching loss (Dormand-Prince from each first sample, as the
+  /// baselines' loss) of the final model: comparable across all six methods.
+  double final_matching_loss = std::nan("");
 };
 
 /// Test evaluation: every rank holds all rows (small: n_test forecasts).
@@ -214,6 +217,15 @@ void write_snet_output(const std::string& path, MPI_Comm comm, const Config& con
         "SNet: collocation residual R (δ-SNet: before the iteration's step; α-SNet: after the "
         "iteration); baselines: NaN");
     write_vector(f, "/history/seconds", run.seconds, "wall time of the iteration [s]");
+    // The group comes with its first dataset (h5::File creates groups only that way).
+    const double final_loss = run.loss.empty() ? std::nan("") : run.loss.back();
+    const double final_residual = run.residual.empty() ? std::nan("") : run.residual.back();
+    write_vector(
+        f, "/train/summary",
+        {static_cast<double>(run.iteration.size()), final_loss, final_residual,
+         1e3 * mean(run.seconds), run.final_matching_loss},
+        "[iterations, final loss, final residual, ms per iteration, final matching loss] (also as "
+        "attributes)");
     f.write_attribute("/train", "method", c.method);
     f.write_attribute("/train", "iterations", static_cast<std::int64_t>(run.iteration.size()));
     f.write_attribute("/train", "converged", static_cast<std::int64_t>(run.converged));
@@ -222,6 +234,7 @@ void write_snet_output(const std::string& path, MPI_Comm comm, const Config& con
     f.write_attribute("/train", "final_residual",
                       run.residual.empty() ? std::nan("") : run.residual.back());
     f.write_attribute("/train", "ms_per_iteration", 1e3 * mean(run.seconds));
+    f.write_attribute("/train", "final_matching_loss", run.final_matching_loss);
     if (evaluation) {
       const auto n = static_cast<hsize_t>(evaluation->mse.size());
       const auto s = static_cast<hsize_t>(evaluation->t.size());
@@ -263,6 +276,8 @@ TrainedRun read_snet_output(const std::string& path, MPI_Comm comm) {
   run.residual = f.read_all("/history/residual");
   run.seconds = f.read_all("/history/seconds");
   run.converged = f.read_int_attribute("/train", "converged") != 0;
+  const std::vector<double> summary = f.read_all("/train/summary");
+  run.final_matching_loss = summary.size() > 4 ? summary[4] : std::nan("");
   run.interrupted = f.read_int_attribute("/train", "interrupted") != 0;
   return run;
 }
@@ -284,6 +299,32 @@ io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
                      "stages, or run `dynlearn generate` on the deck), or point [data] file at it");
   return io::DatasetReader(path, comm);
 }
+
+#if DYNLEARN_HAVE_MATCHING
+/// Mean over the training trajectories of the BKPR-DoPr5 loss of `model`,
+/// summed over the trajectory shards of `comm` (the same bits on any rank count).
+double matching_loss(integrate::DrivenField& model, const train::DrivenTrajectories& data,
+                     const parallel::ShardLayout& layout, MPI_Comm comm, const SnetConfig& c) {
+  train::MatchingOptions mo;
+  mo.rtol = c.rtol;
+  mo.atol = c.atol;
+  train::TrajectoryMatching matching(model, train::MatchingMethod::bkpr_dopri5, mo);
+  parallel::DeterministicSum sum(comm, layout.n_shards());
+  const parallel::IndexRange owned = layout.owned_items(), shards = layout.owned_shards();
+  std::vector<VectorXd> partials;
+  for (std::size_t s = shards.begin; s < shards.end; ++s) {
+    const parallel::IndexRange r = layout.shard_items(s);
+    VectorXd v(1);
+    try {
+      v(0) = matching.loss(data, r.begin - owned.begin, r.end - owned.begin);
+    } catch (const NumericalError&) {
+      v(0) = std::nan("");  // the trained model cannot be integrated over the horizon
+    }
+    partials.push_back(v);
+  }
+  return sum.sum(partials, 1)(0) / static_cast<double>(layout.n_items());
+}
+#endif
 
 class SnetMethod final : public Method {
  public:
@@ -428,6 +469,9 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
       }
     }
   }
+#if DYNLEARN_HAVE_MATCHING
+  run.final_matching_loss = matching_loss(model, data, layout, grid.trajectory_comm(), c);
+#endif
   return true;
 }
 
@@ -489,6 +533,7 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
     run.seconds.push_back(s);
     log.add(it, loss, std::nan(""), s, false);
   }
+  run.final_matching_loss = matching_loss(model, data, layout, comm, c);
   return true;
 #else
   (void)config;
@@ -533,10 +578,11 @@ bool SnetMethod::train(const Config& config, MPI_Comm comm, bool restart) {
                " iterations; wrote the model so far to " + out + " (/train interrupted = 1)");
     return false;
   }
-  core::info(format("train: %s, %zu iterations, final loss %.6e, %.3f ms/iteration; wrote %s",
-                    c.method.c_str(), run.iteration.size(),
-                    run.loss.empty() ? std::nan("") : run.loss.back(), 1e3 * mean(run.seconds),
-                    out.c_str()));
+  core::info(format(
+      "train: %s, %zu iterations, final loss %.6e, final matching loss %.6e, %.3f ms/iteration; "
+      "wrote %s",
+      c.method.c_str(), run.iteration.size(), run.loss.empty() ? std::nan("") : run.loss.back(),
+      run.final_matching_loss, 1e3 * mean(run.seconds), out.c_str()));
   return true;
 }
 

@@ -40,9 +40,11 @@ AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
 
 AlphaSnetValues AlphaSnet::step() {
   std::vector<Eigen::MatrixXd>& x = problem_.coefficients();
+  const double rate =
+      options_.sgd_learning_rate * static_cast<double>(problem_.residual().share().trajectories);
   for (int k = 0; k < options_.x_steps; ++k) {
     problem_.evaluate_coefficients(options_.gamma, x_gradient_);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= options_.sgd_learning_rate * x_gradient_[i];
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= rate * x_gradient_[i];
   }
   for (int k = 0; k < options_.theta_steps; ++k) {
     problem_.evaluate(&gradient_);

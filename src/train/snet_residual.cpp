@@ -175,6 +175,7 @@ SnetShare make_snet_share(const parallel::ShardLayout& layout, const spectral::E
     share.shards.push_back({r.begin - owned.begin, r.end - owned.begin});
   }
   share.elements = chain.block_elements(block, blocks);
+  share.trajectories = layout.n_items();
   share.residual_count = static_cast<double>(layout.n_items()) * chain.elements() *
                          chain.nodes_per_element() * static_cast<double>(state_dim);
   share.sample_count = total_samples * static_cast<double>(state_dim);

@@ -16,8 +16,9 @@
 namespace dynlearn::train {
 
 struct AlphaSnetOptions {
-  double learning_rate = 1e-2;      // Adam on θ
-  double sgd_learning_rate = 1e-3;  // SGD on the nodal values
+  double learning_rate = 1e-2;  // Adam on θ
+  double sgd_learning_rate =
+      1e-3;  // SGD on the nodal values (per-trajectory objective, see step())
   double gamma = 3.0;
   int x_steps = 10;           // N_x
   int theta_steps = 10;       // N_t
@@ -41,7 +42,11 @@ class AlphaSnet {
             const spectral::ElementChain& chain, const DrivenTrajectories& data,
             AlphaSnetOptions options);
 
-  /// One iteration: N_x coefficient steps, N_t θ steps, then R and L at the result.
+  /// One iteration: N_x coefficient steps, N_t θ steps, then R and L at the
+  /// result. Given θ the coefficient problem splits into one problem per
+  /// trajectory, so the SGD steps descend each trajectory's own γ L_i + R_i
+  /// (means over its own entries): the batch-mean gradient times the number
+  /// of trajectories. The step then does not shrink as the batch grows.
   AlphaSnetValues step();
   bool converged() const { return converged_; }
   Optimizer& optimizer() { return *adam_; }

@@ -36,6 +36,8 @@ struct SnetShare {
   std::vector<parallel::IndexRange> shards;
   /// The rank's elements [begin, end) of the chain (may be empty).
   parallel::IndexRange elements;
+  /// Global number of trajectories.
+  std::size_t trajectories = 0;
   /// Global normalisers: trajectories x elements x (p + 1) x state_dim for R,
   /// observed samples x state_dim for L.
   double residual_count = 1.0;
