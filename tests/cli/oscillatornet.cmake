@@ -1,0 +1,24 @@
+# OscillatorNet method: deck errors in [oscillatornet] exit with code 2 and
+# name the key; the shipped paper decks pass `check`.
+set(OSC_WORK ${WORK}/oscillatornet)
+file(MAKE_DIRECTORY ${OSC_WORK})
+set(OSC_HEAD "[run]\nname = \"osc\"\noutput_dir = \".\"\nstages = [\"train\"]\nmethod = \"oscillatornet\"\n\n\
+[system]\ntype = \"damped_oscillator\"\n\n[data]\nn_train = 1\nn_test = 0\ntrain_steps = 119\n\
+test_steps = 1\n")
+file(WRITE ${OSC_WORK}/misspelt.toml "${OSC_HEAD}\n[oscillatornet]\nlearning_rat = 0.1\n")
+file(WRITE ${OSC_WORK}/bad_weights.toml "${OSC_HEAD}\n[oscillatornet]\nweights = \"two_filters\"\n")
+file(WRITE ${OSC_WORK}/too_short.toml "${OSC_HEAD}\n[oscillatornet]\nforecast_points = 100\n")
+file(WRITE ${OSC_WORK}/wrong_system.toml
+     "[run]\nname = \"osc\"\noutput_dir = \".\"\nmethod = \"oscillatornet\"\n\n[system]\ntype = \"kepler\"\n")
+cli_test(oscillatornet_misspelt_key 2 "misspelt.toml:17: unknown key 'learning_rat' in .oscillatornet.. did you mean 'learning_rate'"
+         check ${OSC_WORK}/misspelt.toml)
+cli_test(oscillatornet_bad_weights 2 "\\[oscillatornet\\] weights: value \"two_filters\" is not allowed"
+         check ${OSC_WORK}/bad_weights.toml)
+cli_test(oscillatornet_too_short 2 "\\[oscillatornet\\] observed_points \\+ forecast_points = 160"
+         check ${OSC_WORK}/too_short.toml)
+cli_test(oscillatornet_wrong_system 2 "learns damped_oscillator or coupled_oscillators"
+         check ${OSC_WORK}/wrong_system.toml)
+foreach(t 01 03)
+  cli_test(oscillatornet_check_table${t} 0 "\\[oscillatornet\\]" check
+           ${PROJECT_SOURCE_DIR}/inputs/oscillatornet/table${t}.toml)
+endforeach()
