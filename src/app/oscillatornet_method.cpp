@@ -305,8 +305,13 @@ class OscillatorNetMethod : public Method {
     double mean_rmse = 0.0;
     for (double r : rmse) mean_rmse += r / static_cast<double>(rmse.size());
     char tail[200];
-    std::snprintf(tail, sizeof tail, "  largest |error|: %.2f %%; free-forecast RMSE (mean over %zu trajectories): %.4e",
-                  worst, rmse.size(), mean_rmse);
+    if (std::none_of(truth.begin(), truth.end(), [](double v) { return std::isfinite(v); }))
+      std::snprintf(tail, sizeof tail, "  (no physical constants: network weights only)\n"
+                    "  free-forecast RMSE (mean over %zu trajectories): %.4e", rmse.size(), mean_rmse);
+    else
+      std::snprintf(tail, sizeof tail,
+                    "  largest |error|: %.2f %%; free-forecast RMSE (mean over %zu trajectories): %.4e", worst,
+                    rmse.size(), mean_rmse);
     table += tail;
     core::info(table);
   }
