@@ -170,6 +170,9 @@ struct TrainedRun {
   /// Trajectory-matching loss (Dormand-Prince from each first sample, as the
   /// baselines' loss) of the final model: comparable across all six methods.
   double final_matching_loss = std::nan("");
+  /// δ-SNet: R measured by the converging step (which moves nothing and is
+  /// not an iteration of the history); NaN otherwise.
+  double converged_residual = std::nan("");
 };
 
 /// Test evaluation: every rank holds all rows (small: n_test forecasts).
@@ -219,7 +222,9 @@ void write_snet_output(const std::string& path, MPI_Comm comm, const Config& con
     write_vector(f, "/history/seconds", run.seconds, "wall time of the iteration [s]");
     // The group comes with its first dataset (h5::File creates groups only that way).
     const double final_loss = run.loss.empty() ? std::nan("") : run.loss.back();
-    const double final_residual = run.residual.empty() ? std::nan("") : run.residual.back();
+    const double final_residual = !std::isnan(run.converged_residual) ? run.converged_residual
+                                  : run.residual.empty()              ? std::nan("")
+                                                                      : run.residual.back();
     write_vector(
         f, "/train/summary",
         {static_cast<double>(run.iteration.size()), final_loss, final_residual,
@@ -230,9 +235,8 @@ void write_snet_output(const std::string& path, MPI_Comm comm, const Config& con
     f.write_attribute("/train", "iterations", static_cast<std::int64_t>(run.iteration.size()));
     f.write_attribute("/train", "converged", static_cast<std::int64_t>(run.converged));
     f.write_attribute("/train", "interrupted", static_cast<std::int64_t>(run.interrupted));
-    f.write_attribute("/train", "final_loss", run.loss.empty() ? std::nan("") : run.loss.back());
-    f.write_attribute("/train", "final_residual",
-                      run.residual.empty() ? std::nan("") : run.residual.back());
+    f.write_attribute("/train", "final_loss", final_loss);
+    f.write_attribute("/train", "final_residual", final_residual);
     f.write_attribute("/train", "ms_per_iteration", 1e3 * mean(run.seconds));
     f.write_attribute("/train", "final_matching_loss", run.final_matching_loss);
     if (evaluation) {
@@ -278,6 +282,7 @@ TrainedRun read_snet_output(const std::string& path, MPI_Comm comm) {
   run.converged = f.read_int_attribute("/train", "converged") != 0;
   const std::vector<double> summary = f.read_all("/train/summary");
   run.final_matching_loss = summary.size() > 4 ? summary[4] : std::nan("");
+  if (run.converged && summary.size() > 2) run.converged_residual = summary[2];
   run.interrupted = f.read_int_attribute("/train", "interrupted") != 0;
   return run;
 }
@@ -428,6 +433,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
       check_finite(v.loss, v.residual, it);
       if (solver.converged()) {  // this step only measured R: not an iteration
         run.converged = true;
+        run.converged_residual = v.residual;
         core::info(format("train: δ-SNet converged, R = %.6e < δ = %g after %d iterations",
                           v.residual, c.delta, it - 1));
         break;

@@ -1,0 +1,20 @@
+# SNet (snet.txt, Table 1a) at CI size, from the shipped decks in inputs/snet:
+# δ-SNet reaches its residual threshold, and δ-SNet and α-SNet forecast the
+# 10x longer test horizon better than BKPR-Euler trained on the same budget.
+set(SNET_WORK ${CMAKE_CURRENT_BINARY_DIR}/snet)
+set(SNET_DECKS ${PROJECT_SOURCE_DIR}/inputs/snet)
+file(MAKE_DIRECTORY ${SNET_WORK})
+add_test(NAME regression_snet_data COMMAND ${DYNLEARN} run -q ${SNET_DECKS}/ci_vehicle_data.toml
+         WORKING_DIRECTORY ${SNET_WORK})
+set_tests_properties(regression_snet_data PROPERTIES LABELS regression FIXTURES_SETUP snet_data
+                     ENVIRONMENT "${DYNLEARN_MPI_ENV}")
+foreach(method delta_snet alpha_snet bkpr_euler)
+  add_test(NAME regression_snet_${method} COMMAND ${DYNLEARN} run -q ${SNET_DECKS}/ci_vehicle_${method}.toml
+           WORKING_DIRECTORY ${SNET_WORK})
+  set_tests_properties(regression_snet_${method} PROPERTIES LABELS regression FIXTURES_REQUIRED snet_data
+                       FIXTURES_SETUP snet_${method} ENVIRONMENT "${DYNLEARN_MPI_ENV}")
+endforeach()
+add_test(NAME regression_snet_checks
+         COMMAND ${SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/check_snet.py --dir ${SNET_WORK}/out/snet --delta 1e-3)
+set_tests_properties(regression_snet_checks PROPERTIES LABELS regression
+                     FIXTURES_REQUIRED "snet_delta_snet;snet_alpha_snet;snet_bkpr_euler")
