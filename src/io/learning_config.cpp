@@ -37,7 +37,11 @@ ModelConfig::ModelConfig() {
       .add("rebound_gamma_init", rebound_gamma_init,
            "rebound: initial gamma given by the bias of its output (the module starts nearly off; 0: PyTorch's "
            "random bias)",
-           Range{0.0, 1.0, true, false});
+           Range{0.0, 1.0, true, false})
+      .add("rebound_blur", rebound_blur,
+           "rebound: half-width in pixels of a box filter applied twice to the wall image before sampling, so "
+           "the cues vary with the distance to a wall over a few pixels (0: the image as given, as in SRNN)",
+           Range::at_least(0));
 }
 
 TrainConfig::TrainConfig() {

@@ -47,6 +47,35 @@ double ReboundImage::sample(double x, double y, double& d_dx, double& d_dy) cons
   return (1 - fv) * top + fv * bottom;
 }
 
+ReboundImage ReboundImage::blurred(int radius) const {
+  if (radius <= 0) return *this;
+  const Index rows = pixels.rows(), cols = pixels.cols();
+  const auto pass = [&](const MatrixXd& in) {
+    const auto at = [&](Index r, Index c) {
+      return (r < 0 || c < 0 || r >= rows || c >= cols) ? 1.0 : in(r, c);
+    };
+    MatrixXd horizontal(rows, cols), out(rows, cols);
+    const double scale = 1.0 / (2 * radius + 1);
+    for (Index r = 0; r < rows; ++r)
+      for (Index c = 0; c < cols; ++c) {
+        double sum = 0.0;
+        for (Index k = -radius; k <= radius; ++k) sum += at(r, c + k);
+        horizontal(r, c) = scale * sum;
+      }
+    const auto at_h = [&](Index r, Index c) { return (r < 0 || r >= rows) ? 1.0 : horizontal(r, c); };
+    for (Index r = 0; r < rows; ++r)
+      for (Index c = 0; c < cols; ++c) {
+        double sum = 0.0;
+        for (Index k = -radius; k <= radius; ++k) sum += at_h(r + k, c);
+        out(r, c) = scale * sum;
+      }
+    return out;
+  };
+  ReboundImage out = *this;
+  out.pixels = pass(pass(pixels));
+  return out;
+}
+
 ReboundImage rebound_image(const std::vector<systems::NamedArray>& constants) {
   const MatrixXd* walls = nullptr;
   const MatrixXd* extent = nullptr;
@@ -68,7 +97,7 @@ ReboundImage rebound_image(const std::vector<systems::NamedArray>& constants) {
 }
 
 Rebound::Rebound(ReboundImage image, ReboundOptions options)
-    : image_(std::move(image)),
+    : image_(image.blurred(options.blur)),
       options_(options),
       trunk_({2 * static_cast<Index>(options.patch) * options.patch, options.trunk}, nn::Activation::tanh,
              nn::Activation::tanh),
@@ -77,6 +106,7 @@ Rebound::Rebound(ReboundImage image, ReboundOptions options)
       net_gamma_({static_cast<Index>(options.gamma_patch) * options.gamma_patch, options.gamma_hidden,
                   options.gamma_hidden, 1},
                  nn::Activation::tanh, nn::Activation::sigmoid) {
+  if (options.blur < 0) throw InputError("[model] rebound_blur must be >= 0");
   if (!(options.gamma_init >= 0.0 && options.gamma_init < 1.0))
     throw InputError("[model] rebound_gamma_init must be in [0, 1)");
   if (options.patch < 1 || options.gamma_patch < 1 || !(options.stride > 0))
@@ -288,6 +318,7 @@ std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, c
   options.stride = config.rebound_stride;
   options.cue_gradient = config.rebound_cue_gradient;
   options.gamma_init = config.rebound_gamma_init;
+  options.blur = config.rebound_blur;
   auto rebound = std::make_unique<Rebound>(rebound_image(constants), options);
   rebound->initialize(seed);
   return std::make_unique<ReboundIntegratedField>(field, std::move(rebound), config.rebound_gamma_l1);

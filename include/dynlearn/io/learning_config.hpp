@@ -22,6 +22,7 @@ struct ModelConfig {
   double rebound_gamma_l1 = 0.01;
   bool rebound_cue_gradient = false;
   double rebound_gamma_init = 0.05;
+  int rebound_blur = 0;
 
   Section section{"model", "the learned model"};
   ModelConfig();

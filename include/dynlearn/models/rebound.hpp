@@ -43,6 +43,11 @@ struct ReboundImage {
   /// Bilinear interpolation between pixel centres at (x, y); 1 (wall) outside
   /// the image. Sets the partial derivatives with respect to x and y.
   double sample(double x, double y, double& d_dx, double& d_dy) const;
+  /// The image smoothed by a box filter of half-width `radius` pixels applied
+  /// twice (a triangle of half-width 2 radius), counting outside pixels as
+  /// wall: cues then vary with the distance to a wall over a few pixels
+  /// instead of one. radius 0 returns the image unchanged.
+  ReboundImage blurred(int radius) const;
   /// Width of one pixel in x.
   double pixel_size() const { return (x_max - x_min) / static_cast<double>(pixels.cols()); }
 };
@@ -70,6 +75,9 @@ struct ReboundOptions {
   /// small everywhere) rather than damping every step by a random γ ~ 0.5;
   /// 0 keeps the PyTorch initialisation.
   double gamma_init = 0.0;
+  /// Half-width in pixels of the box filter (applied twice) that smooths the
+  /// image before sampling (0: the image as given, as in the paper).
+  int blur = 0;
 };
 
 /// The rebound operator; θ_R = [trunk; head_n; head_α; net_γ] in one flat
