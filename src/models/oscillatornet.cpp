@@ -8,14 +8,18 @@ OscillatorWeights parse_oscillator_weights(const std::string& name) {
   if (name == "canonical") return OscillatorWeights::canonical;
   if (name == "one_filter") return OscillatorWeights::one_filter;
   if (name == "combined") return OscillatorWeights::combined;
-  throw InputError("unknown OscillatorNet weights '" + name + "': use \"canonical\", \"one_filter\" or \"combined\"");
+  throw InputError("unknown OscillatorNet weights '" + name +
+                   "': use \"canonical\", \"one_filter\" or \"combined\"");
 }
 
 std::string to_string(OscillatorWeights weights) {
   switch (weights) {
-    case OscillatorWeights::canonical: return "canonical";
-    case OscillatorWeights::one_filter: return "one_filter";
-    case OscillatorWeights::combined: return "combined";
+    case OscillatorWeights::canonical:
+      return "canonical";
+    case OscillatorWeights::one_filter:
+      return "one_filter";
+    case OscillatorWeights::combined:
+      return "combined";
   }
   return "?";
 }
@@ -24,15 +28,19 @@ OscillatorNet::OscillatorNet(int n_masses, OscillatorWeights weights, double dt)
     : n_(n_masses), weights_(weights), dt_(dt) {
   if (n_ < 1) throw InputError("OscillatorNet needs at least one mass");
   if (weights_ == OscillatorWeights::combined && n_ != 2)
-    throw InputError("OscillatorNet weights = \"combined\" (parameters a to e) is defined for two masses only");
+    throw InputError(
+        "OscillatorNet weights = \"combined\" (parameters a to e) is defined for two masses only");
   if (!(dt_ > 0.0)) throw InputError("OscillatorNet needs a positive sample spacing dt");
 }
 
 Eigen::Index OscillatorNet::num_parameters() const {
   switch (weights_) {
-    case OscillatorWeights::canonical: return 3 * n_;
-    case OscillatorWeights::one_filter: return 2 * n_;
-    case OscillatorWeights::combined: return 5;
+    case OscillatorWeights::canonical:
+      return 3 * n_;
+    case OscillatorWeights::one_filter:
+      return 2 * n_;
+    case OscillatorWeights::combined:
+      return 5;
   }
   return 0;
 }
@@ -59,7 +67,8 @@ void OscillatorNet::masses_springs(const Eigen::VectorXd& w, Eigen::VectorXd& m,
   }
 }
 
-void OscillatorNet::step_matrices(const Eigen::VectorXd& w, Eigen::MatrixXd& A, Eigen::VectorXd& c) const {
+void OscillatorNet::step_matrices(const Eigen::VectorXd& w, Eigen::MatrixXd& A,
+                                  Eigen::VectorXd& c) const {
   if (w.size() != num_parameters()) throw InputError("OscillatorNet: wrong number of weights");
   if (weights_ == OscillatorWeights::combined) {
     A.resize(2, 2);
@@ -84,8 +93,8 @@ void OscillatorNet::step_matrices(const Eigen::VectorXd& w, Eigen::MatrixXd& A, 
   c = dt_ * b.cwiseQuotient(m);
 }
 
-void OscillatorNet::step_matrices_vjp(const Eigen::VectorXd& w, const Eigen::MatrixXd& gA, const Eigen::VectorXd& gc,
-                                      Eigen::VectorXd& grad_w) const {
+void OscillatorNet::step_matrices_vjp(const Eigen::VectorXd& w, const Eigen::MatrixXd& gA,
+                                      const Eigen::VectorXd& gc, Eigen::VectorXd& grad_w) const {
   if (weights_ == OscillatorWeights::combined) {
     grad_w(0) += gA(0, 0) * w(4) - gA(0, 1);
     grad_w(4) += gA(0, 0) * w(0);
@@ -128,8 +137,8 @@ Eigen::MatrixXd OscillatorNet::step(const Eigen::VectorXd& w, const Eigen::Matri
   return next;
 }
 
-double OscillatorNet::loss(const Eigen::VectorXd& w, const Eigen::MatrixXd& X, Eigen::VectorXd* grad,
-                           double weight) const {
+double OscillatorNet::loss(const Eigen::VectorXd& w, const Eigen::MatrixXd& X,
+                           Eigen::VectorXd* grad, double weight) const {
   const Eigen::Index T = X.cols();
   if (X.rows() != n_) throw InputError("OscillatorNet: trajectory has the wrong number of masses");
   if (T < 3) return 0.0;
@@ -181,20 +190,28 @@ void OscillatorNet::mapping_coefficients_vjp(const Eigen::VectorXd& w, const Map
   grad_w(0) += g.alpha / (k(1) * dt_ * dt_);
   if (damped) grad_w(2) += g.beta / (k(1) * dt_);
   grad_w(k_off) += g.gamma / k(1);
-  grad_w(k_off + 1) += -(g.alpha * mc.alpha + g.beta * mc.beta) / k(1) - g.gamma * k(0) / (k(1) * k(1));
+  grad_w(k_off + 1) +=
+      -(g.alpha * mc.alpha + g.beta * mc.beta) / k(1) - g.gamma * k(0) / (k(1) * k(1));
 }
 
-Eigen::VectorXd OscillatorNet::weights_from_constants(const Eigen::VectorXd& m, const Eigen::VectorXd& b,
+Eigen::VectorXd OscillatorNet::weights_from_constants(const Eigen::VectorXd& m,
+                                                      const Eigen::VectorXd& b,
                                                       const Eigen::VectorXd& k) const {
   if (m.size() != n_ || b.size() != n_ || k.size() != n_)
-    throw InputError("OscillatorNet: the constants do not describe " + std::to_string(n_) + " masses");
+    throw InputError("OscillatorNet: the constants do not describe " + std::to_string(n_) +
+                     " masses");
   Eigen::VectorXd w(num_parameters());
   switch (weights_) {
-    case OscillatorWeights::canonical: w << m, b, k; break;
-    case OscillatorWeights::one_filter: w << m, k; break;
+    case OscillatorWeights::canonical:
+      w << m, b, k;
+      break;
+    case OscillatorWeights::one_filter:
+      w << m, k;
+      break;
     case OscillatorWeights::combined: {
       const double h = dt_;
-      w << h * h * k(1) / m(0), h * h * k(1) / m(1), h * b(0) / m(0), h * b(1) / m(1), (k(0) + k(1)) / k(1);
+      w << h * h * k(1) / m(0), h * h * k(1) / m(1), h * b(0) / m(0), h * b(1) / m(1),
+          (k(0) + k(1)) / k(1);
       break;
     }
   }
@@ -204,7 +221,9 @@ Eigen::VectorXd OscillatorNet::weights_from_constants(const Eigen::VectorXd& m, 
 double OscillatorNet::discrete_energy(const Eigen::VectorXd& w, const Eigen::VectorXd& x_next,
                                       const Eigen::VectorXd& x) const {
   if (weights_ == OscillatorWeights::combined)
-    throw InputError("OscillatorNet: discrete_energy needs masses and springs (canonical or one_filter weights)");
+    throw InputError(
+        "OscillatorNet: discrete_energy needs masses and springs (canonical or one_filter "
+        "weights)");
   Eigen::MatrixXd A;
   Eigen::VectorXd c;
   step_matrices(w, A, c);

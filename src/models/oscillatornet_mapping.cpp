@@ -9,8 +9,10 @@
 namespace dynlearn::models {
 
 Eigen::VectorXd backward_stencil(int derivative, int accuracy) {
-  if (derivative < 1 || derivative > 2) throw InputError("backward_stencil: derivative must be 1 or 2");
-  if (accuracy < 1 || accuracy > 10) throw InputError("backward_stencil: accuracy order must be in [1, 10]");
+  if (derivative < 1 || derivative > 2)
+    throw InputError("backward_stencil: derivative must be 1 or 2");
+  if (accuracy < 1 || accuracy > 10)
+    throw InputError("backward_stencil: accuracy order must be in [1, 10]");
   const int n = accuracy + derivative;
   std::vector<double> x(n);
   for (int i = 0; i < n; ++i) x[i] = static_cast<double>(i - (n - 1));
@@ -49,7 +51,8 @@ MappingPadding parse_mapping_padding(const std::string& name) {
 OscillatorMapping::OscillatorMapping(const OscillatorNet& solver, MappingOptions options)
     : solver_(solver), options_(options) {
   if (solver_.n_masses() != 2)
-    throw InputError("the OscillatorNet mapping net reconstructs mass 2 from mass 1: it needs two masses");
+    throw InputError(
+        "the OscillatorNet mapping net reconstructs mass 2 from mass 1: it needs two masses");
   if (options_.kernel < 1) throw InputError("the mapping kernel size must be at least 1");
   d1_ = backward_stencil(1, options_.stencil_order);
   d2_ = backward_stencil(2, options_.stencil_order);
@@ -113,13 +116,16 @@ Eigen::MatrixXd OscillatorMapping::features(const Eigen::VectorXd& x1) const {
   return F;
 }
 
-Eigen::VectorXd OscillatorMapping::map(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1) const {
+Eigen::VectorXd OscillatorMapping::map(const Eigen::VectorXd& theta,
+                                       const Eigen::VectorXd& x1) const {
   const Eigen::Index T = x1.size();
   const Eigen::MatrixXd F = features(x1);
   Eigen::VectorXd x2(T);
   if (shared()) {
-    const MappingCoefficients mc = solver_.mapping_coefficients(theta.head(solver_.num_parameters()));
-    x2 = mc.alpha * F.row(0).transpose() + mc.beta * F.row(1).transpose() + mc.gamma * F.row(2).transpose();
+    const MappingCoefficients mc =
+        solver_.mapping_coefficients(theta.head(solver_.num_parameters()));
+    x2 = mc.alpha * F.row(0).transpose() + mc.beta * F.row(1).transpose() +
+         mc.gamma * F.row(2).transpose();
   } else {
     const Eigen::Index nw = solver_.num_parameters();
     const int K = options_.kernel;
@@ -134,8 +140,8 @@ Eigen::VectorXd OscillatorMapping::map(const Eigen::VectorXd& theta, const Eigen
   return x2;
 }
 
-void OscillatorMapping::map_vjp(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1, const Eigen::VectorXd& g,
-                                Eigen::VectorXd& grad) const {
+void OscillatorMapping::map_vjp(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1,
+                                const Eigen::VectorXd& g, Eigen::VectorXd& grad) const {
   const Eigen::Index T = x1.size();
   const Eigen::MatrixXd F = features(x1);
   const Eigen::Index first = std::min(first_mapped(), T);
@@ -159,12 +165,14 @@ void OscillatorMapping::map_vjp(const Eigen::VectorXd& theta, const Eigen::Vecto
   }
 }
 
-double OscillatorMapping::loss(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1, Eigen::VectorXd* grad,
-                               double weight) const {
+double OscillatorMapping::loss(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1,
+                               Eigen::VectorXd* grad, double weight) const {
   const Eigen::Index T = x1.size();
   const Eigen::Index lo = std::max<Eigen::Index>(first_mapped(), 1), hi = T - 2;
-  if (hi < lo) throw InputError("the mapping net needs more observed points than its stencil and kernel span (" +
-                                std::to_string(lo + 2) + ")");
+  if (hi < lo)
+    throw InputError(
+        "the mapping net needs more observed points than its stencil and kernel span (" +
+        std::to_string(lo + 2) + ")");
   const Eigen::Index nw = solver_.num_parameters();
   const Eigen::VectorXd w = theta.head(nw);
   Eigen::MatrixXd A;

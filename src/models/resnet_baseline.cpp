@@ -16,7 +16,8 @@ Eigen::VectorXd ResnetBaseline::initial_parameters(std::uint64_t seed) const {
   return net_.parameters();
 }
 
-Eigen::VectorXd ResnetBaseline::step(const Eigen::VectorXd& theta, const Eigen::MatrixXd& window) const {
+Eigen::VectorXd ResnetBaseline::step(const Eigen::VectorXd& theta,
+                                     const Eigen::MatrixXd& window) const {
   if (window.rows() != n_ || window.cols() != kernel_)
     throw InputError("ResNet baseline: the window must be masses x kernel");
   net_.set_parameters(theta);
@@ -35,9 +36,10 @@ Eigen::MatrixXd ResnetBaseline::windows(const Eigen::MatrixXd& X) const {
   return W;
 }
 
-double ResnetBaseline::loss(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X, Eigen::VectorXd* grad,
-                            double weight) const {
-  if (X.rows() != n_) throw InputError("ResNet baseline: trajectory has the wrong number of masses");
+double ResnetBaseline::loss(const Eigen::VectorXd& theta, const Eigen::MatrixXd& X,
+                            Eigen::VectorXd* grad, double weight) const {
+  if (X.rows() != n_)
+    throw InputError("ResNet baseline: trajectory has the wrong number of masses");
   const Eigen::Index S = X.cols() - kernel_;
   if (S < 1) return 0.0;
   net_.set_parameters(theta);

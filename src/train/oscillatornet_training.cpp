@@ -14,32 +14,43 @@ namespace {
 Eigen::VectorXd per_mass(const std::vector<double>& values, int n, const std::string& key) {
   if (values.size() == 1) return Eigen::VectorXd::Constant(n, values.front());
   if (static_cast<int>(values.size()) != n)
-    throw InputError("[oscillatornet] " + key + " has " + std::to_string(values.size()) + " values for " +
-                     std::to_string(n) + " masses: give one value, or one per mass");
+    throw InputError("[oscillatornet] " + key + " has " + std::to_string(values.size()) +
+                     " values for " + std::to_string(n) +
+                     " masses: give one value, or one per mass");
   return Eigen::Map<const Eigen::VectorXd>(values.data(), n);
 }
 
 }  // namespace
 
-OscillatorNetTrainer::OscillatorNetTrainer(const OscillatorNetSettings& settings, int n_masses, double dt,
-                                           std::vector<Eigen::MatrixXd> series, const parallel::ShardLayout& layout,
-                                           MPI_Comm comm, std::uint64_t seed)
-    : settings_(settings), n_masses_(n_masses), dt_(dt), series_(std::move(series)), layout_(layout), comm_(comm) {
+OscillatorNetTrainer::OscillatorNetTrainer(const OscillatorNetSettings& settings, int n_masses,
+                                           double dt, std::vector<Eigen::MatrixXd> series,
+                                           const parallel::ShardLayout& layout, MPI_Comm comm,
+                                           std::uint64_t seed)
+    : settings_(settings),
+      n_masses_(n_masses),
+      dt_(dt),
+      series_(std::move(series)),
+      layout_(layout),
+      comm_(comm) {
   reduction_ = std::make_unique<parallel::DeterministicSum>(comm, layout.n_shards());
   if (settings_.model == "resnet") {
-    resnet_ = std::make_unique<models::ResnetBaseline>(n_masses, settings_.resnet_kernel, settings_.resnet_hidden);
+    resnet_ = std::make_unique<models::ResnetBaseline>(n_masses, settings_.resnet_kernel,
+                                                       settings_.resnet_hidden);
     theta_ = resnet_->initial_parameters(seed);
   } else {
-    solver_ = std::make_unique<models::OscillatorNet>(n_masses, models::parse_oscillator_weights(settings_.weights),
-                                                      dt);
-    const Eigen::VectorXd w0 = solver_->weights_from_constants(
-        per_mass(settings_.initial_m, n_masses, "initial_m"), per_mass(settings_.initial_b, n_masses, "initial_b"),
-        per_mass(settings_.initial_k, n_masses, "initial_k"));
-    partial_ = !settings_.observed_masses.empty() && static_cast<int>(settings_.observed_masses.size()) < n_masses;
+    solver_ = std::make_unique<models::OscillatorNet>(
+        n_masses, models::parse_oscillator_weights(settings_.weights), dt);
+    const Eigen::VectorXd w0 =
+        solver_->weights_from_constants(per_mass(settings_.initial_m, n_masses, "initial_m"),
+                                        per_mass(settings_.initial_b, n_masses, "initial_b"),
+                                        per_mass(settings_.initial_k, n_masses, "initial_k"));
+    partial_ = !settings_.observed_masses.empty() &&
+               static_cast<int>(settings_.observed_masses.size()) < n_masses;
     if (partial_) {
       if (n_masses != 2 || settings_.observed_masses != std::vector<int>{1})
-        throw InputError("[oscillatornet] observed_masses: partial observation is implemented for two coupled "
-                         "masses with mass 1 observed (observed_masses = [1]); use [] to observe every mass");
+        throw InputError(
+            "[oscillatornet] observed_masses: partial observation is implemented for two coupled "
+            "masses with mass 1 observed (observed_masses = [1]); use [] to observe every mass");
       models::MappingOptions options;
       options.stencil_order = settings_.stencil_order;
       options.kernel = settings_.mapping_kernel;
@@ -58,8 +69,8 @@ OscillatorNetTrainer::OscillatorNetTrainer(const OscillatorNetSettings& settings
     if (it == names.end()) {
       std::string list;
       for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw InputError("[oscillatornet] frozen names '" + f + "', which is not a parameter of this model (" + list +
-                       ")");
+      throw InputError("[oscillatornet] frozen names '" + f +
+                       "', which is not a parameter of this model (" + list + ")");
     }
     mask_(it - names.begin()) = 0.0;
   }
@@ -113,9 +124,10 @@ void OscillatorNetTrainer::train(int iterations, int forecast_step) {
   for (int it = 0; it < iterations; ++it) {
     const double l = loss(theta_, &grad);
     if (!std::isfinite(l) || !grad.allFinite())
-      throw NumericalError("OscillatorNet training: the loss became " + std::to_string(l) + " at iteration " +
-                           std::to_string(history_.size() + 1) +
-                           ": lower [oscillatornet] learning_rate or start from other initial weights");
+      throw NumericalError(
+          "OscillatorNet training: the loss became " + std::to_string(l) + " at iteration " +
+          std::to_string(history_.size() + 1) +
+          ": lower [oscillatornet] learning_rate or start from other initial weights");
     history_.push_back({static_cast<int>(history_.size()) + 1, forecast_step, l});
     optimizer_->step(theta_, grad);
     if (settings_.log_every > 0 && forecast_step == 0 && (it + 1) % settings_.log_every == 0) {
@@ -126,7 +138,8 @@ void OscillatorNetTrainer::train(int iterations, int forecast_step) {
   }
 }
 
-Eigen::VectorXd OscillatorNetTrainer::predict(std::size_t trajectory, Eigen::VectorXd* x2_state) const {
+Eigen::VectorXd OscillatorNetTrainer::predict(std::size_t trajectory,
+                                              Eigen::VectorXd* x2_state) const {
   const Eigen::MatrixXd& X = series_[trajectory];
   const Eigen::Index T = X.cols();
   if (resnet_) return resnet_->step(theta_, X.rightCols(resnet_->kernel()));
@@ -158,7 +171,8 @@ std::vector<Eigen::MatrixXd> OscillatorNetTrainer::forecast() {
       const Eigen::Index T = x2.size();
       x2_state[i] << x2(T - 1), x2(T - 2);
       if (!x2_state[i].allFinite())
-        throw InputError("[oscillatornet] observed_points is too short for the mapping's stencil and kernel");
+        throw InputError(
+            "[oscillatornet] observed_points is too short for the mapping's stencil and kernel");
     }
   }
   for (int s = 0; s < F; ++s) {

@@ -49,16 +49,18 @@ class OscillatorNet {
   /// The step's matrices A (N x N) and damping vector c (N) at weights w.
   void step_matrices(const Eigen::VectorXd& w, Eigen::MatrixXd& A, Eigen::VectorXd& c) const;
   /// Adds to `grad_w` the gradient of a loss with gradients gA, gc w.r.t. (A, c).
-  void step_matrices_vjp(const Eigen::VectorXd& w, const Eigen::MatrixXd& gA, const Eigen::VectorXd& gc,
-                         Eigen::VectorXd& grad_w) const;
+  void step_matrices_vjp(const Eigen::VectorXd& w, const Eigen::MatrixXd& gA,
+                         const Eigen::VectorXd& gc, Eigen::VectorXd& grad_w) const;
 
   /// One step for a batch (columns): x_{t+1} from x_t and x_{t-1} (N x B each).
-  Eigen::MatrixXd step(const Eigen::VectorXd& w, const Eigen::MatrixXd& x, const Eigen::MatrixXd& x_prev) const;
+  Eigen::MatrixXd step(const Eigen::VectorXd& w, const Eigen::MatrixXd& x,
+                       const Eigen::MatrixXd& x_prev) const;
 
   /// Teacher-forced one-step loss over a trajectory X (N x T): the mean over
   /// components and steps t = 1..T-2 of (step(X_t, X_{t-1}) - X_{t+1})^2, and
   /// its gradient w.r.t. w added to `grad` (if non-null), scaled by `weight`.
-  double loss(const Eigen::VectorXd& w, const Eigen::MatrixXd& X, Eigen::VectorXd* grad, double weight = 1.0) const;
+  double loss(const Eigen::VectorXd& w, const Eigen::MatrixXd& X, Eigen::VectorXd* grad,
+              double weight = 1.0) const;
 
   /// The mapping coefficients of two masses (partial observation, shared weights).
   MappingCoefficients mapping_coefficients(const Eigen::VectorXd& w) const;
@@ -76,10 +78,12 @@ class OscillatorNet {
   /// K-form A the discrete energy E = |x_{t+1} - x_t|^2_M / dt^2 + x_{t+1}^T K x_t
   /// is exactly conserved by the central-difference step (the leapfrog shadow
   /// energy). Evaluated with the weights' M and K (canonical/one_filter only).
-  double discrete_energy(const Eigen::VectorXd& w, const Eigen::VectorXd& x_next, const Eigen::VectorXd& x) const;
+  double discrete_energy(const Eigen::VectorXd& w, const Eigen::VectorXd& x_next,
+                         const Eigen::VectorXd& x) const;
 
  private:
-  void masses_springs(const Eigen::VectorXd& w, Eigen::VectorXd& m, Eigen::VectorXd& b, Eigen::VectorXd& k) const;
+  void masses_springs(const Eigen::VectorXd& w, Eigen::VectorXd& m, Eigen::VectorXd& b,
+                      Eigen::VectorXd& k) const;
   int n_;
   OscillatorWeights weights_;
   double dt_;

@@ -61,8 +61,8 @@ class OscillatorNetTrainer {
   /// `series`: this rank's trajectories (owned items of `layout`), each the
   /// observed positions (observed masses x observed_points). Collective.
   OscillatorNetTrainer(const OscillatorNetSettings& settings, int n_masses, double dt,
-                       std::vector<Eigen::MatrixXd> series, const parallel::ShardLayout& layout, MPI_Comm comm,
-                       std::uint64_t seed);
+                       std::vector<Eigen::MatrixXd> series, const parallel::ShardLayout& layout,
+                       MPI_Comm comm, std::uint64_t seed);
   ~OscillatorNetTrainer();
 
   bool partial() const { return partial_; }

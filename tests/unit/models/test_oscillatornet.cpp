@@ -26,7 +26,8 @@ using Eigen::VectorXd;
 
 constexpr double kTolerance = 1e-6;  // relative max-norm error vs central differences
 
-MatrixXd random_matrix(Index rows, Index cols, std::uint64_t index, double lo = -1.0, double hi = 1.0) {
+MatrixXd random_matrix(Index rows, Index cols, std::uint64_t index, double lo = -1.0,
+                       double hi = 1.0) {
   core::Rng rng(11, index, core::Purpose::user);
   MatrixXd m(rows, cols);
   for (Index j = 0; j < cols; ++j)
@@ -46,15 +47,18 @@ VectorXd fd_gradient(const std::function<double(const VectorXd&)>& f, const Vect
   return g;
 }
 
-void expect_gradient(const std::string& check, const std::function<double(const VectorXd&, VectorXd*)>& loss,
+void expect_gradient(const std::string& check,
+                     const std::function<double(const VectorXd&, VectorXd*)>& loss,
                      const VectorXd& at) {
   VectorXd analytic = VectorXd::Zero(at.size());
   loss(at, &analytic);
   const VectorXd reference = fd_gradient([&](const VectorXd& w) { return loss(w, nullptr); }, at);
-  const double error =
-      (analytic - reference).cwiseAbs().maxCoeff() / std::max(reference.cwiseAbs().maxCoeff(), 1e-12);
+  const double error = (analytic - reference).cwiseAbs().maxCoeff() /
+                       std::max(reference.cwiseAbs().maxCoeff(), 1e-12);
   std::printf("[ oscillatornet FD ] %-44s relative error %.2e\n", check.c_str(), error);
-  EXPECT_LT(error, kTolerance) << check << "\nanalytic:\n" << analytic << "\nfinite difference:\n" << reference;
+  EXPECT_LT(error, kTolerance) << check << "\nanalytic:\n"
+                               << analytic << "\nfinite difference:\n"
+                               << reference;
 }
 
 VectorXd positive_weights(const OscillatorNet& net, std::uint64_t index) {
@@ -90,31 +94,34 @@ TEST(OscillatorNet, LossGradientsMatchFiniteDifferences) {
     int n;
     OscillatorWeights weights;
   };
-  const Case cases[] = {{1, OscillatorWeights::canonical}, {2, OscillatorWeights::canonical},
-                        {4, OscillatorWeights::canonical}, {1, OscillatorWeights::one_filter},
+  const Case cases[] = {{1, OscillatorWeights::canonical},  {2, OscillatorWeights::canonical},
+                        {4, OscillatorWeights::canonical},  {1, OscillatorWeights::one_filter},
                         {3, OscillatorWeights::one_filter}, {2, OscillatorWeights::combined}};
   std::uint64_t index = 0;
   for (const auto& c : cases) {
     OscillatorNet net(c.n, c.weights, 0.3);
     const MatrixXd X = random_matrix(c.n, 12, ++index);
     const VectorXd w = positive_weights(net, ++index);
-    expect_gradient("loss, " + to_string(c.weights) + ", " + std::to_string(c.n) + " masses",
-                    [&](const VectorXd& p, VectorXd* g) { return net.loss(p, X, g, 0.7); }, w);
+    expect_gradient(
+        "loss, " + to_string(c.weights) + ", " + std::to_string(c.n) + " masses",
+        [&](const VectorXd& p, VectorXd* g) { return net.loss(p, X, g, 0.7); }, w);
   }
 }
 
 TEST(OscillatorNet, MappingCoefficientGradients) {
-  for (auto weights : {OscillatorWeights::canonical, OscillatorWeights::one_filter, OscillatorWeights::combined}) {
+  for (auto weights :
+       {OscillatorWeights::canonical, OscillatorWeights::one_filter, OscillatorWeights::combined}) {
     OscillatorNet net(2, weights, 0.2);
     const VectorXd w = positive_weights(net, 40 + static_cast<int>(weights));
     const double ga = 0.3, gb = -1.1, gg = 0.7;
-    expect_gradient("mapping coefficients, " + to_string(weights),
-                    [&](const VectorXd& p, VectorXd* g) {
-                      const MappingCoefficients mc = net.mapping_coefficients(p);
-                      if (g) net.mapping_coefficients_vjp(p, {ga, gb, gg}, *g);
-                      return ga * mc.alpha + gb * mc.beta + gg * mc.gamma;
-                    },
-                    w);
+    expect_gradient(
+        "mapping coefficients, " + to_string(weights),
+        [&](const VectorXd& p, VectorXd* g) {
+          const MappingCoefficients mc = net.mapping_coefficients(p);
+          if (g) net.mapping_coefficients_vjp(p, {ga, gb, gg}, *g);
+          return ga * mc.alpha + gb * mc.beta + gg * mc.gamma;
+        },
+        w);
   }
 }
 
@@ -124,7 +131,8 @@ TEST(OscillatorNet, CombinedMappingIsEquationNineteen) {
   VectorXd w(6);
   w << 1.5, 0.9, 0.5, 0.3, 14.0, 35.0;
   const auto a = canonical.mapping_coefficients(w);
-  const auto b = combined.mapping_coefficients(combined.weights_from_constants(w.head(2), w.segment(2, 2), w.tail(2)));
+  const auto b = combined.mapping_coefficients(
+      combined.weights_from_constants(w.head(2), w.segment(2, 2), w.tail(2)));
   EXPECT_NEAR(a.alpha, 1.5 / (35.0 * 0.0667 * 0.0667), 1e-12);
   EXPECT_NEAR(a.beta, 0.5 / (35.0 * 0.0667), 1e-12);
   EXPECT_NEAR(a.gamma, 49.0 / 35.0, 1e-14);
@@ -151,7 +159,8 @@ TEST(OscillatorNetMapping, BackwardStencilsOfTableFour) {
       const VectorXd s = backward_stencil(d, p);
       for (int q = 0; q <= p + d - 1; ++q) {
         double sum = 0.0;
-        for (Index j = 0; j < s.size(); ++j) sum += s(j) * std::pow(static_cast<double>(j - (s.size() - 1)), q);
+        for (Index j = 0; j < s.size(); ++j)
+          sum += s(j) * std::pow(static_cast<double>(j - (s.size() - 1)), q);
         const double exact = (q == d) ? (d == 1 ? 1.0 : 2.0) : 0.0;
         EXPECT_NEAR(sum, exact, 1e-9) << "derivative " << d << " order " << p << " degree " << q;
       }
@@ -172,11 +181,14 @@ TEST(OscillatorNetMapping, LossGradientsMatchFiniteDifferences) {
         OscillatorMapping mapping(net, options);
         VectorXd theta = mapping.initial_parameters(positive_weights(net, ++index));
         // Perturb the kernel away from its initialisation (zeros elsewhere).
-        if (kernel > 1) theta.tail(theta.size() - net.num_parameters()) += random_matrix(3 * kernel + 1, 1, ++index, -0.3, 0.3);
+        if (kernel > 1)
+          theta.tail(theta.size() - net.num_parameters()) +=
+              random_matrix(3 * kernel + 1, 1, ++index, -0.3, 0.3);
         const VectorXd x1 = random_matrix(20, 1, ++index);
-        expect_gradient("mapping loss, " + to_string(weights) + ", kernel " + std::to_string(kernel) +
-                            (padding == MappingPadding::causal ? ", causal" : ", valid"),
-                        [&](const VectorXd& p, VectorXd* g) { return mapping.loss(p, x1, g, 1.3); }, theta);
+        expect_gradient(
+            "mapping loss, " + to_string(weights) + ", kernel " + std::to_string(kernel) +
+                (padding == MappingPadding::causal ? ", causal" : ", valid"),
+            [&](const VectorXd& p, VectorXd* g) { return mapping.loss(p, x1, g, 1.3); }, theta);
       }
     }
   }
@@ -213,7 +225,8 @@ TEST(OscillatorNetMapping, RecoversTheSecondMassOfASmoothTrajectory) {
   EXPECT_EQ(first, 6);
   EXPECT_TRUE(std::isnan(mapped(first - 1)));
   const double err = (mapped.tail(T - first) - x2.tail(T - first)).cwiseAbs().maxCoeff();
-  std::printf("[ oscillatornet ] mapped x2 max error %.2e (amplitude %.2f)\n", err, x2.cwiseAbs().maxCoeff());
+  std::printf("[ oscillatornet ] mapped x2 max error %.2e (amplitude %.2f)\n", err,
+              x2.cwiseAbs().maxCoeff());
   EXPECT_LT(err, 1e-4 * x2.cwiseAbs().maxCoeff());
 }
 
@@ -224,8 +237,7 @@ TEST(OscillatorNet, NoiseFreeTrajectoryIsReproducedByItsDiscreteWeights) {
   const double gamma = b / (2 * m), omega = std::sqrt(k / m - gamma * gamma);
   const Index T = 60;
   MatrixXd X(1, T);
-  for (Index t = 0; t < T; ++t)
-    X(0, t) = std::exp(-gamma * t * dt) * std::cos(omega * t * dt);
+  for (Index t = 0; t < T; ++t) X(0, t) = std::exp(-gamma * t * dt) * std::cos(omega * t * dt);
   const double q = (1.0 - std::exp(-2 * gamma * dt)) / dt;  // b/m of the discretisation
   const double p = (2.0 - 2.0 * std::exp(-gamma * dt) * std::cos(omega * dt) - q * dt) / (dt * dt);
   OscillatorNet net(1, OscillatorWeights::canonical, dt);
@@ -259,8 +271,9 @@ TEST(OscillatorNet, OneFilterVariantConservesEnergy) {
       worst = std::max(worst, std::abs(net.discrete_energy(w, x, prev) - e0));
       if (s >= 19000) peak = std::max(peak, x.cwiseAbs().maxCoeff());
     }
-    std::printf("[ oscillatornet ] one filter, %d masses: energy drift %.2e over 20000 steps (E0 = %.3f)\n", n,
-                worst / e0, e0);
+    std::printf(
+        "[ oscillatornet ] one filter, %d masses: energy drift %.2e over 20000 steps (E0 = %.3f)\n",
+        n, worst / e0, e0);
     EXPECT_LT(worst, 1e-10 * e0);
     EXPECT_GT(peak, 0.1);  // still oscillating with O(1) amplitude
   }
@@ -286,8 +299,9 @@ TEST(ResnetBaseline, LossGradientMatchesFiniteDifferences) {
     ResnetBaseline net(2, kernel, 5);
     const VectorXd theta = net.initial_parameters(3);
     const MatrixXd X = random_matrix(2, 15, 700 + kernel);
-    expect_gradient("resnet baseline, kernel " + std::to_string(kernel),
-                    [&](const VectorXd& p, VectorXd* g) { return net.loss(p, X, g, 0.9); }, theta);
+    expect_gradient(
+        "resnet baseline, kernel " + std::to_string(kernel),
+        [&](const VectorXd& p, VectorXd* g) { return net.loss(p, X, g, 0.9); }, theta);
     // step() is the residual update the loss scores.
     const VectorXd next = net.step(theta, X.leftCols(kernel));
     MatrixXd two = X.leftCols(kernel + 1);
