@@ -71,7 +71,7 @@ struct SnetConfig {
   int p = 14;
   int elements = 1;
   int time_blocks = 1;
-  int trajectory_shards = 10;
+  int trajectory_shards = 0;
   int iterations = 1200;
   double learning_rate = 1e-2;
   double delta = 1e-3;
@@ -112,8 +112,8 @@ struct SnetConfig {
         .add("trajectory_shards", trajectory_shards,
              "fixed trajectory shards: sums go per shard then in shard order, so results are the "
              "same bits on "
-             "any grid (at most the number of training trajectories)",
-             io::Range::at_least(1))
+             "any grid; 0 = min(10, [data] n_train)",
+             io::Range::at_least(0))
         .add("iterations", iterations,
              "maximum iterations (δ-SNet and baselines: Adam steps; α-SNet: x_steps SGD + "
              "theta_steps Adam steps)",
@@ -153,6 +153,11 @@ struct SnetConfig {
   }
 
   bool spectral() const { return method == "delta_snet" || method == "alpha_snet"; }
+  /// trajectory_shards with 0 resolved against the number of trajectories.
+  std::size_t shards(std::size_t trajectories) const {
+    if (trajectory_shards > 0) return static_cast<std::size_t>(trajectory_shards);
+    return std::max<std::size_t>(1, std::min<std::size_t>(10, trajectories));
+  }
 };
 
 std::string format(const char* fmt, auto... args) {
@@ -338,7 +343,7 @@ class SnetMethod final : public Method {
   void validate(const Config& config) const override {
     const SnetConfig& c = config_;
     if (config.system) input_period(*config.system);
-    if (c.trajectory_shards > config.data.n_train)
+    if (c.trajectory_shards > 0 && c.trajectory_shards > config.data.n_train)
       throw InputError("[snet] trajectory_shards = " + std::to_string(c.trajectory_shards) +
                        " exceeds [data] n_train = " + std::to_string(config.data.n_train) +
                        ": lower it");
@@ -387,8 +392,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("train");
   parallel::ProcessGrid grid(comm, c.time_blocks);
-  const parallel::ShardLayout layout(shape.trajectories,
-                                     static_cast<std::size_t>(c.trajectory_shards),
+  const parallel::ShardLayout layout(shape.trajectories, c.shards(shape.trajectories),
                                      grid.trajectory_group(), grid.trajectory_groups());
   const parallel::IndexRange owned = layout.owned_items();
   const train::DrivenTrajectories data = train::read_driven_trajectories(
@@ -405,7 +409,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
              "trajectory group(s) x %d time block(s), %d shards; %ld parameters",
              c.method.c_str(), static_cast<unsigned long long>(shape.trajectories),
              static_cast<unsigned long long>(shape.samples), c.elements, c.p, t0, t1,
-             grid.trajectory_groups(), grid.time_blocks(), c.trajectory_shards,
+             grid.trajectory_groups(), grid.time_blocks(), static_cast<int>(layout.n_shards()),
              static_cast<long>(model.num_parameters())));
   ProgressLog log{c.log_every, c.iterations};
   const auto seconds_since = [](auto start) {
@@ -487,8 +491,7 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
   const SnetConfig& c = config_;
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("train");
-  const parallel::ShardLayout layout(shape.trajectories,
-                                     static_cast<std::size_t>(c.trajectory_shards), comm);
+  const parallel::ShardLayout layout(shape.trajectories, c.shards(shape.trajectories), comm);
   const parallel::IndexRange owned = layout.owned_items();
   const train::DrivenTrajectories data = train::read_driven_trajectories(
       reader, "train", owned.begin, owned.size(), input_period(*config.system));
@@ -505,7 +508,7 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
       format("train: %s, %llu trajectories x %llu samples on %d rank(s), %d shards; %ld parameters",
              c.method.c_str(), static_cast<unsigned long long>(shape.trajectories),
              static_cast<unsigned long long>(shape.samples), parallel::size(comm),
-             c.trajectory_shards, static_cast<long>(m)));
+             static_cast<int>(layout.n_shards()), static_cast<long>(m)));
   ProgressLog log{c.log_every, c.iterations};
   VectorXd theta = model.parameters();
   for (int it = 1; it <= c.iterations; ++it) {
