@@ -1,11 +1,13 @@
-# Isochronism (isochronism.txt, section 3) at CI size: the learned force is
-# within 0.1 of -x on [-2, 2] and the periods of trajectories of several
-# amplitudes within 2 % of T = 2π; the run gives the same bits on 1 and 3
-# ranks (shard-ordered reductions).
+# Isochronism (isochronism.txt, section 3) at CI size: the periods of
+# trajectories of several amplitudes are within 2 % of T = 2π and the learned
+# potential has the harmonic well widths 2√(2E) within 3 % (check.py; it also
+# prints max |f(x) + x| on [-2, 2], which the loss does not pin down:
+# docs/isochronism.md); the run gives the same bits on 1, 2 and 3 ranks
+# (shard-ordered reductions).
 set(ISO_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(ISO_DECK ${PROJECT_SOURCE_DIR}/inputs/isochronism/ci.toml)
 find_program(ISO_H5DIFF h5diff REQUIRED)
-foreach(n 1 3)
+foreach(n 1 2 3)
   dynlearn_add_mpi_test(NAME regression_isochronism RANKS ${n} LABELS regression
                         COMMAND ${DYNLEARN} run -q ${ISO_DECK}
                         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np${n}
@@ -16,9 +18,11 @@ add_test(NAME regression_isochronism_learns_harmonic
                  ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np1/out/isochronism_ci_output.h5)
 set_tests_properties(regression_isochronism_learns_harmonic PROPERTIES LABELS regression
                      FIXTURES_REQUIRED isochronism_np1)
-add_test(NAME regression_isochronism_identical_np3
-         COMMAND sh -c "for o in /model/parameters /history/loss /portraits/states /force/f /evaluate/periods; do \
+foreach(n 2 3)
+  add_test(NAME regression_isochronism_identical_np${n}
+           COMMAND sh -c "for o in /model/parameters /history/loss /portraits/states /force/f /evaluate/periods; do \
 ${ISO_H5DIFF} ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np1/out/isochronism_ci_output.h5 \
-${CMAKE_CURRENT_BINARY_DIR}/isochronism_np3/out/isochronism_ci_output.h5 $o || exit 1; done")
-set_tests_properties(regression_isochronism_identical_np3 PROPERTIES LABELS "regression;mpi"
-                     FIXTURES_REQUIRED "isochronism_np1;isochronism_np3")
+${CMAKE_CURRENT_BINARY_DIR}/isochronism_np${n}/out/isochronism_ci_output.h5 $o || exit 1; done")
+  set_tests_properties(regression_isochronism_identical_np${n} PROPERTIES LABELS "regression;mpi"
+                       FIXTURES_REQUIRED "isochronism_np1;isochronism_np${n}")
+endforeach()
