@@ -26,3 +26,12 @@ ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np${n}/out/isochronism_ci_output.h5 $o |
   set_tests_properties(regression_isochronism_identical_np${n} PROPERTIES LABELS "regression;mpi"
                        FIXTURES_REQUIRED "isochronism_np1;isochronism_np${n}")
 endforeach()
+
+# The figures script reads the CI output with h5py and draws Figure 3 and the
+# force/potential/period panels.
+add_test(NAME tools_isochronism_figures
+         COMMAND ${SYSTEM_PYTHON} ${PROJECT_SOURCE_DIR}/tools/isochronism_figures.py
+                 ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np1/out/isochronism_ci_output.h5
+                 -o ${CMAKE_CURRENT_BINARY_DIR}/isochronism_np1/out/figures)
+set_tests_properties(tools_isochronism_figures PROPERTIES LABELS "regression;tools"
+                     FIXTURES_REQUIRED isochronism_np1 PASS_REGULAR_EXPRESSION "wrote .*figures_force.png")
