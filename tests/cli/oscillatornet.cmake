@@ -18,7 +18,8 @@ cli_test(oscillatornet_too_short 2 "\\[oscillatornet\\] observed_points \\+ fore
          check ${OSC_WORK}/too_short.toml)
 cli_test(oscillatornet_wrong_system 2 "learns damped_oscillator or coupled_oscillators"
          check ${OSC_WORK}/wrong_system.toml)
-foreach(t 01 03)
+foreach(t 01 01_resnet 02 03 04 05 05_ifl 06 07 08 09 10)
   cli_test(oscillatornet_check_table${t} 0 "\\[oscillatornet\\]" check
            ${PROJECT_SOURCE_DIR}/inputs/oscillatornet/table${t}.toml)
 endforeach()
+cli_test(oscillatornet_check_chain3 0 "\\[oscillatornet\\]" check ${PROJECT_SOURCE_DIR}/inputs/oscillatornet/chain3.toml)
