@@ -3,8 +3,9 @@
 (`[run] method = "snet"`, src/app/snet_method.cpp: <output_dir>/<name>_output.h5).
 
 * learning curves (Figures 3 and 5): training loss vs iteration and vs
-  cumulative wall time, one line per run (/history/loss, /history/seconds;
-  the label is /train's `method` attribute, or --labels);
+  cumulative wall time, one line per run (/history/loss, /history/residual,
+  /history/seconds; SNet runs plot their residual R unless --quantity says
+  otherwise; the label is /train's `method` attribute, or --labels);
 * test trajectories (Figures 2 and 4): the first test trajectory's forecast
   (solid blue) against the truth (dotted red) in the plane, one panel per run
   with its test MSE (/evaluate/forecast, /evaluate/truth, attribute mse).
@@ -54,6 +55,8 @@ def read_run(path, label=None):
                 "iteration": np.asarray(f["/history/iteration"]) if "/history/iteration" in f
                 else np.arange(1, len(f["/history/loss"]) + 1),
                 "loss": np.asarray(f["/history/loss"]),
+                "residual": np.asarray(f["/history/residual"]) if "/history/residual" in f
+                else None,
                 "seconds": np.asarray(f["/history/seconds"]),
             }
         if "/evaluate/forecast" in f and "/evaluate/truth" in f:
@@ -66,7 +69,22 @@ def read_run(path, label=None):
     return run
 
 
-def learning_curves(runs, path):
+def curve(run, quantity):
+    """The training curve of a run: the baselines' trajectory-matching loss;
+    for SNet runs (finite /history/residual) the collocation residual R by
+    default ("auto": what δ-SNet descends; its data loss L is fixed by the
+    fit), or L + R ("sum")."""
+    h = run["history"]
+    residual = h["residual"]
+    snet = residual is not None and np.isfinite(residual).any()
+    if quantity == "loss" or not snet:
+        return h["loss"], run["label"]
+    if quantity == "sum":
+        return h["loss"] + residual, f"{run['label']} (L + R)"
+    return residual, f"{run['label']} (R)"
+
+
+def learning_curves(runs, path, quantity="auto"):
     runs = [r for r in runs if r["history"] is not None and len(r["history"]["loss"])]
     if not runs:
         print("snet_figures: no run has a /history group: no learning curves", file=sys.stderr)
@@ -74,8 +92,9 @@ def learning_curves(runs, path):
     fig, (by_iteration, by_time) = plt.subplots(1, 2, figsize=(11, 4))
     for r in runs:
         h = r["history"]
-        by_iteration.semilogy(h["iteration"], h["loss"], label=r["label"])
-        by_time.semilogy(np.cumsum(h["seconds"]), h["loss"], label=r["label"])
+        values, label = curve(r, quantity)
+        by_iteration.semilogy(h["iteration"], values, label=label)
+        by_time.semilogy(np.cumsum(h["seconds"]), values, label=label)
     by_iteration.set_xlabel("# iterations")
     by_time.set_xlabel("time [s]")
     for ax in (by_iteration, by_time):
@@ -125,12 +144,14 @@ def main():
     parser.add_argument("--out", default="snet", help="prefix of the figure files")
     parser.add_argument("--labels", help="comma-separated labels, one per output file")
     parser.add_argument("--trajectory", type=int, default=0, help="test trajectory to draw")
+    parser.add_argument("--quantity", choices=["auto", "loss", "sum"], default="auto",
+                        help="SNet curves: residual R (auto), data loss L, or L + R")
     args = parser.parse_args()
     labels = args.labels.split(",") if args.labels else [None] * len(args.outputs)
     if len(labels) != len(args.outputs):
         parser.error(f"--labels has {len(labels)} entries for {len(args.outputs)} files")
     runs = [r for r in (read_run(p, l) for p, l in zip(args.outputs, labels)) if r is not None]
-    wrote = learning_curves(runs, f"{args.out}_curves.png")
+    wrote = learning_curves(runs, f"{args.out}_curves.png", args.quantity)
     wrote |= test_trajectories(runs, f"{args.out}_trajectories.png", args.trajectory)
     return 0 if wrote else 1
 
