@@ -219,7 +219,8 @@ class OscillatorNetMethod : public Method {
     }
     double dt = times.empty() ? 0.0 : train::uniform_spacing(times);
     MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
-    VectorXd t0 = times.empty() ? VectorXd() : VectorXd(times.front().head(T + F));
+    // Every rank writes the sample times, also one owning no trajectory.
+    const VectorXd t0 = reader.read("train", 0, 1).trajectories.front().t.head(T + F);
 
     train::OscillatorNetTrainer trainer(s, n_masses, dt, std::move(series), layout, comm,
                                         static_cast<std::uint64_t>(config.run.seed));

@@ -41,3 +41,16 @@ ${OSC_H5DIFF} ${OSC_WORK}/ranks_np1/out/osc_ranks_output.h5 ${OSC_WORK}/ranks_np
   set_tests_properties(regression_oscillatornet_identical_np${n} PROPERTIES LABELS "regression;mpi"
                        FIXTURES_REQUIRED "osc_ranks_np1;osc_ranks_np${n}")
 endforeach()
+
+# More ranks than trajectories: a rank owning nothing still takes part in
+# every collective (reductions, output) and the bits are those of one rank.
+dynlearn_add_mpi_test(NAME regression_oscillatornet_idle_rank RANKS 2 LABELS regression
+                      COMMAND ${DYNLEARN} run -q ${OSC_DIR}/coupled.toml
+                      WORKING_DIRECTORY ${OSC_WORK}/idle_np2
+                      FIXTURES_SETUP osc_idle_np2)
+add_test(NAME regression_oscillatornet_idle_rank_identical
+         COMMAND sh -c "for o in /constants/learned /history/loss /forecast/predicted /forecast/time; do \
+${OSC_H5DIFF} ${OSC_WORK}/out/osc_coupled_output.h5 ${OSC_WORK}/idle_np2/out/osc_coupled_output.h5 $o \
+|| exit 1; done")
+set_tests_properties(regression_oscillatornet_idle_rank_identical PROPERTIES LABELS "regression;mpi"
+                     FIXTURES_REQUIRED "osc_coupled;osc_idle_np2")
