@@ -57,6 +57,15 @@ OscillatorNetTrainer::OscillatorNetTrainer(const OscillatorNetSettings& settings
       options.padding = models::parse_mapping_padding(settings_.padding);
       mapping_ = std::make_unique<models::OscillatorMapping>(*solver_, options);
       theta_ = mapping_->initial_parameters(w0);
+      // Checked here, on every rank: a rank owning no trajectory would
+      // otherwise wait in the reduction for ranks that stopped.
+      const Eigen::Index needed = std::max<Eigen::Index>(mapping_->first_mapped(), 1) + 3;
+      if (settings_.observed_points < needed)
+        throw InputError(
+            "[oscillatornet] observed_points = " + std::to_string(settings_.observed_points) +
+            " is too short for the mapping's stencils (order " +
+            std::to_string(options.stencil_order) + ") and kernel (" +
+            std::to_string(options.kernel) + "): give at least " + std::to_string(needed));
     } else {
       theta_ = w0;
     }
