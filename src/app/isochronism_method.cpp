@@ -532,9 +532,11 @@ bool IsochronismMethod::train(const Config& config, MPI_Comm comm, bool restart)
   for (int epoch = done + 1; epoch <= c.epochs; ++epoch) {
     if (snapshot_due(epoch - 1)) take_portrait(net, c, seed, epoch - 1, run);
     const auto start = std::chrono::steady_clock::now();
-    // The budget check leaves room for this epoch and the checkpoint.
-    const bool stop = core::stop_requested() ||
-                      (deadline.enabled() && deadline.would_pass(2.0 * last_seconds + 1.0));
+    // The budget check leaves room for this epoch and the checkpoint; each
+    // process does at least one epoch, so a short budget still progresses.
+    const bool out_of_time =
+        deadline.enabled() && epoch > done + 1 && deadline.would_pass(2.0 * last_seconds + 1.0);
+    const bool stop = core::stop_requested() || out_of_time;
     const auto value = objective.evaluate(stop);
     if (value.stop) {
       checkpoint(epoch - 1);
