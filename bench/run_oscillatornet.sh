@@ -7,7 +7,7 @@
 # REPEAT runs for dynlearn, whose runs take milliseconds), their ratio, and
 # how closely the two agree (losses of the first 100 steps, learned weights).
 #
-#   bench/run_oscillatornet.sh                 # table01 table03
+#   bench/run_oscillatornet.sh                 # table01 table03 chain3 table05 table06 table10
 #   bench/run_oscillatornet.sh table03         # some of them
 #
 # Environment: DYNLEARN (binary; default build/bin/dynlearn), PYTHON
@@ -21,7 +21,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 DYNLEARN=${DYNLEARN:-build/bin/dynlearn}
 REPEAT=${REPEAT:-5}
 cases=("$@")
-[[ ${#cases[@]} -gt 0 ]] || cases=(table01 table03)
+[[ ${#cases[@]} -gt 0 ]] || cases=(table01 table03 chain3 table05 table06 table10)
 mkdir -p out/bench
 printf "%-10s %8s %12s %12s %9s %14s %14s\n" case steps "dynlearn [s]" "torch [s]" ratio "loss rel diff" "weights diff"
 for c in "${cases[@]}"; do
