@@ -142,7 +142,9 @@ struct DrivenRollout::Impl {
       if (++attempts > options.max_steps)
         throw NumericalError("dopri5: more than " + std::to_string(options.max_steps) +
                              " step attempts before t = " + std::to_string(t(target)) +
-                             " (the learned field is too stiff or blows up)");
+                             " (stuck at t = " + std::to_string(time) + " with step " +
+                             std::to_string(h) +
+                             "): the learned field is too stiff, discontinuous or blows up");
       bool lands = false;
       if (freeze) {
         if (accepted >= frozen.size())

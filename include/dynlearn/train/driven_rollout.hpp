@@ -27,7 +27,7 @@ struct DrivenRolloutOptions {
   double rtol = 1e-7;
   double atol = 1e-9;
   /// dopri5: limit on step attempts per rollout (NumericalError beyond).
-  int max_steps = 1000000;
+  int max_steps = 100000;
 };
 
 /// One rollout object per concurrent rollout: it keeps the tapes (reused
