@@ -19,6 +19,7 @@
 #include "dynlearn/app/stages.hpp"
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/log.hpp"
+#include "dynlearn/core/signals.hpp"
 #include "dynlearn/io/dataset_file.hpp"
 #include "dynlearn/io/h5.hpp"
 #include "dynlearn/io/provenance.hpp"
@@ -233,9 +234,17 @@ class OscillatorNetMethod : public Method {
                std::to_string(n_traj) + " trajectories of " + std::to_string(T) + " points, dt = " +
                io::format_real(dt) + ", " + std::to_string(parallel::size(comm)) + " rank(s)");
     const auto start = std::chrono::steady_clock::now();
+    trainer.set_time_budget(config.run.max_wall_seconds);
+    core::install_stop_handlers();
     trainer.train(s.iterations, 0);
     const VectorXd trained = trainer.parameters();
     const std::vector<MatrixXd> predicted = trainer.forecast();
+    core::uninstall_stop_handlers();
+    if (trainer.stopped())
+      core::info(
+          "train: stopped by a signal or [run] max_wall_seconds after " +
+          std::to_string(trainer.history().size()) +
+          " steps; the output holds the state reached (no checkpoint: --restart starts over)");
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -265,6 +274,7 @@ class OscillatorNetMethod : public Method {
       f.write_attribute("/", "dt", dt);
       f.write_attribute("/", "train_seconds", seconds);
       f.write_attribute("/", "partial", static_cast<std::int64_t>(trainer.partial()));
+      f.write_attribute("/", "interrupted", static_cast<std::int64_t>(trainer.stopped()));
       write_vector(f, "/constants/truth", truth,
                    "true value of each parameter (NaN: no physical counterpart)");
       write_vector(f, "/constants/initial", trainer.initial_parameters(),
@@ -320,7 +330,7 @@ class OscillatorNetMethod : public Method {
     std::snprintf(line, sizeof line, "train: %.3f s, final loss %.6e; wrote %s", seconds,
                   trainer.history().empty() ? 0.0 : trainer.history().back().loss, out.c_str());
     core::info(line);
-    return true;
+    return !trainer.stopped();
   }
 
   void evaluate(const Config& config, MPI_Comm comm) override {

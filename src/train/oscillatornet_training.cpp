@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/log.hpp"
+#include "dynlearn/core/signals.hpp"
 
 namespace dynlearn::train {
 namespace {
@@ -123,15 +125,21 @@ double OscillatorNetTrainer::loss(const Eigen::VectorXd& theta, Eigen::VectorXd*
     }
     partials.push_back(std::move(part));
   }
-  const Eigen::VectorXd total = reduction_->sum(partials, P + 1);
-  if (grad) *grad = total.tail(P).cwiseProduct(mask_);
-  return total(0);
+  const bool out_of_time =
+      budget_seconds_ > 0.0 &&
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >
+          budget_seconds_;
+  const auto total = reduction_->sum(partials, P + 1, core::stop_requested() || out_of_time);
+  if (total.flag) stopped_ = true;
+  if (grad) *grad = total.sum.tail(P).cwiseProduct(mask_);
+  return total.sum(0);
 }
 
 void OscillatorNetTrainer::train(int iterations, int forecast_step) {
   Eigen::VectorXd grad;
-  for (int it = 0; it < iterations; ++it) {
+  for (int it = 0; it < iterations && !stopped_; ++it) {
     const double l = loss(theta_, &grad);
+    if (stopped_) break;
     if (!std::isfinite(l) || !grad.allFinite())
       throw NumericalError(
           "OscillatorNet training: the loss became " + std::to_string(l) + " at iteration " +
@@ -174,7 +182,9 @@ std::vector<Eigen::MatrixXd> OscillatorNetTrainer::forecast() {
   std::vector<Eigen::MatrixXd> predicted;
   std::vector<Eigen::VectorXd> x2_state(series_.size(), Eigen::VectorXd::Zero(2));
   for (std::size_t i = 0; i < series_.size(); ++i) {
-    predicted.emplace_back(series_[i].rows(), F);
+    // NaN marks the points an interrupted forecast did not reach.
+    predicted.push_back(
+        Eigen::MatrixXd::Constant(series_[i].rows(), F, std::numeric_limits<double>::quiet_NaN()));
     if (mapping_ && !settings_.inner_feedback) {
       const Eigen::VectorXd x2 = mapping_->map(theta_, series_[i].row(0).transpose());
       const Eigen::Index T = x2.size();
@@ -184,7 +194,7 @@ std::vector<Eigen::MatrixXd> OscillatorNetTrainer::forecast() {
             "[oscillatornet] observed_points is too short for the mapping's stencil and kernel");
     }
   }
-  for (int s = 0; s < F; ++s) {
+  for (int s = 0; s < F && !stopped_; ++s) {
     for (std::size_t i = 0; i < series_.size(); ++i) {
       const Eigen::VectorXd next = predict(i, &x2_state[i]);
       predicted[i].col(s) = next;

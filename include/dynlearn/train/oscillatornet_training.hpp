@@ -12,6 +12,7 @@
 #include <mpi.h>
 
 #include <Eigen/Dense>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -87,6 +88,13 @@ class OscillatorNetTrainer {
   /// The mapped x2 over each owned series (partial observation only).
   std::vector<Eigen::VectorXd> mapped() const;
   const std::vector<OscillatorNetHistoryRow>& history() const { return history_; }
+  /// Stops training and the forecast at the next step once the wall time
+  /// since construction passes `seconds` (0: no limit); SIGTERM/SIGUSR1
+  /// (core::stop_requested) do the same. The flag is OR-ed over ranks in the
+  /// loss reduction, so every rank stops at the same step.
+  void set_time_budget(double seconds) { budget_seconds_ = seconds; }
+  /// True once a stop was requested: train() and forecast() return early.
+  bool stopped() const { return stopped_; }
 
  private:
   Eigen::VectorXd predict(std::size_t trajectory, Eigen::VectorXd* x2_state) const;
@@ -105,6 +113,9 @@ class OscillatorNetTrainer {
   bool partial_ = false;
   Eigen::VectorXd theta_, initial_, mask_;
   std::vector<OscillatorNetHistoryRow> history_;
+  double budget_seconds_ = 0.0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  mutable bool stopped_ = false;
 };
 
 }  // namespace dynlearn::train
