@@ -23,3 +23,8 @@ foreach(t 01 01_resnet 02 03 04 05 05_ifl 06 07 08 09 10)
            ${PROJECT_SOURCE_DIR}/inputs/oscillatornet/table${t}.toml)
 endforeach()
 cli_test(oscillatornet_check_chain3 0 "\\[oscillatornet\\]" check ${PROJECT_SOURCE_DIR}/inputs/oscillatornet/chain3.toml)
+# [run] max_wall_seconds stops the training, writes the state reached, exit 5.
+file(WRITE ${OSC_WORK}/budget.toml "[run]\nname = \"osc_budget\"\noutput_dir = \".\"\nmax_wall_seconds = 0.3\n\
+stages = [\"generate\", \"train\"]\nmethod = \"oscillatornet\"\n\n[system]\ntype = \"damped_oscillator\"\n\n\
+[data]\nn_train = 1\nn_test = 0\ntrain_steps = 119\ntest_steps = 1\n\n[oscillatornet]\niterations = 1000000000\n")
+cli_test(oscillatornet_time_budget 5 "stopped by a signal or \\[run\\] max_wall_seconds" run ${OSC_WORK}/budget.toml)
