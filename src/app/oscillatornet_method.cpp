@@ -349,7 +349,9 @@ class OscillatorNetMethod : public Method {
     char head[160];
     std::snprintf(head, sizeof head, "  %-8s %12s %12s %12s %9s\n", "name", "truth", "initial",
                   "learned", "error %");
-    table += head;
+    const bool physical =
+        std::any_of(truth.begin(), truth.end(), [](double v) { return std::isfinite(v); });
+    if (physical) table += head;
     double worst = 0.0;
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (!std::isfinite(truth[i])) continue;  // network weights without a physical counterpart
@@ -361,7 +363,7 @@ class OscillatorNetMethod : public Method {
     double mean_rmse = 0.0;
     for (double r : rmse) mean_rmse += r / static_cast<double>(rmse.size());
     char tail[200];
-    if (std::none_of(truth.begin(), truth.end(), [](double v) { return std::isfinite(v); }))
+    if (!physical)
       std::snprintf(tail, sizeof tail,
                     "  (no physical constants: network weights only)\n"
                     "  free-forecast RMSE (mean over %zu trajectories): %.4e",
