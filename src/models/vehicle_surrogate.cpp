@@ -103,20 +103,19 @@ void VehicleSurrogate::vjp(const Eigen::Ref<const MatrixXd>& upstream,
   tape.grad_c.resize(9, batch);
   tape.grad_d.resize(3, batch);
   x_adjoint.setZero();
+  // Scalar loops: fixed-size 3-vectors here trip a GCC 12 -Warray-bounds
+  // false positive under AVX2 (as in systems/multi_agent).
   for (Index b = 0; b < batch; ++b) {
-    const Eigen::Map<const Eigen::Matrix3d> jt(tape.j.col(b).data());
-    const Eigen::Map<const Eigen::Matrix3d> ct(tape.c.col(b).data());
-    const Eigen::Vector3d v = tape.velocity.col(b);
-    const Eigen::Vector3d g_eta = upstream.col(b).head<3>();
-    // v' = M⁻¹(u - d - C v): the adjoint of (d, C v) is h = -M⁻¹ g_v.
-    const Eigen::Vector3d h =
-        -(upstream.col(b).tail<3>().array() / mass_diagonal_.array()).matrix();
-    // d(J v)/dJ_rc = v_c δ: the row-major entry 3r + c gets g_r v_c, i.e. the
-    // column-major map of grad is v gᵀ.
-    Eigen::Map<Eigen::Matrix3d>(tape.grad_j.col(b).data()) = v * g_eta.transpose();
-    Eigen::Map<Eigen::Matrix3d>(tape.grad_c.col(b).data()) = v * h.transpose();
-    tape.grad_d.col(b) = h;
-    x_adjoint.col(b).tail<3>() = jt * g_eta + ct * h;
+    double h[3];
+    for (Index r = 0; r < 3; ++r) h[r] = -upstream(3 + r, b) / mass_diagonal_(r);
+    for (Index r = 0; r < 3; ++r)
+      for (Index c = 0; c < 3; ++c) {
+        // d(J v)_r/dJ_rc = v_c: row-major entry 3r + c of J's upstream.
+        tape.grad_j(3 * r + c, b) = upstream(r, b) * tape.velocity(c, b);
+        tape.grad_c(3 * r + c, b) = h[r] * tape.velocity(c, b);
+        x_adjoint(3 + c, b) += tape.j(3 * r + c, b) * upstream(r, b) + tape.c(3 * r + c, b) * h[r];
+      }
+    for (Index r = 0; r < 3; ++r) tape.grad_d(r, b) = h[r];
   }
   const Index nj = net_j_.num_parameters(), nc = net_c_.num_parameters();
   const Index nd = net_d_.num_parameters();
