@@ -90,22 +90,25 @@ AugmentedLeapfrog::AugmentedLeapfrog() = default;
 AugmentedLeapfrog::~AugmentedLeapfrog() = default;
 
 const MatrixXd& AugmentedLeapfrog::alpha(int step) const {
-  if (step < 0 || step >= n_steps_) throw InputError("AugmentedLeapfrog::alpha: no step " + std::to_string(step));
+  if (step < 0 || step >= n_steps_)
+    throw InputError("AugmentedLeapfrog::alpha: no step " + std::to_string(step));
   return steps_[step]->alpha;
 }
 
 const MatrixXd& AugmentedLeapfrog::normal(int step) const {
-  if (step < 0 || step >= n_steps_) throw InputError("AugmentedLeapfrog::normal: no step " + std::to_string(step));
+  if (step < 0 || step >= n_steps_)
+    throw InputError("AugmentedLeapfrog::normal: no step " + std::to_string(step));
   return steps_[step]->n;
 }
 
-const std::vector<MatrixXd>& AugmentedLeapfrog::rollout(const VectorField& field, const ReboundOperator& rebound,
-                                                        const Eigen::Ref<const MatrixXd>& x0, double dt,
-                                                        int n_steps) {
+const std::vector<MatrixXd>& AugmentedLeapfrog::rollout(const VectorField& field,
+                                                        const ReboundOperator& rebound,
+                                                        const Eigen::Ref<const MatrixXd>& x0,
+                                                        double dt, int n_steps) {
   if (n_steps < 0) throw InputError("AugmentedLeapfrog: negative number of steps");
   if (x0.rows() != field.state_dim())
-    throw InputError("AugmentedLeapfrog: the state has " + std::to_string(x0.rows()) + " rows, the field " +
-                     std::to_string(field.state_dim()));
+    throw InputError("AugmentedLeapfrog: the state has " + std::to_string(x0.rows()) +
+                     " rows, the field " + std::to_string(field.state_dim()));
   const Index half = field.half_dim();
   const Index batch = x0.cols();
   const bool fresh_field = field_ != &field;
@@ -130,7 +133,8 @@ const std::vector<MatrixXd>& AugmentedLeapfrog::rollout(const VectorField& field
     st.n.resize(half, batch);
     st.alpha.resize(1, batch);
     st.penalty.resize(1, batch);
-    rebound.evaluate(x.topRows(half), st.tentative.q1, st.n, st.alpha, st.penalty, *st.rebound_tape);
+    rebound.evaluate(x.topRows(half), st.tentative.q1, st.n, st.alpha, st.penalty,
+                     *st.rebound_tape);
     penalty_ += st.penalty.sum();
     const Eigen::RowVectorXd h_before = dt * st.alpha.row(0);
     const Eigen::RowVectorXd h_after = dt * (1.0 - st.alpha.row(0).array()).matrix();
@@ -143,24 +147,30 @@ const std::vector<MatrixXd>& AugmentedLeapfrog::rollout(const VectorField& field
     next.topRows(half) = st.after.q1;
     next.bottomRows(half) = st.after.p1;
     if (!next.allFinite())
-      throw NumericalError("augmented leapfrog: non-finite state at t = " + std::to_string((s + 1) * dt) +
-                           ": lower the learning rate or the step size");
+      throw NumericalError(
+          "augmented leapfrog: non-finite state at t = " + std::to_string((s + 1) * dt) +
+          ": lower the learning rate or the step size");
   }
   return states_;
 }
 
-const MatrixXd& AugmentedLeapfrog::rollout_vjp(const VectorField& field, const ReboundOperator& rebound,
-                                               const std::vector<MatrixXd>& upstream, double penalty_adjoint,
+const MatrixXd& AugmentedLeapfrog::rollout_vjp(const VectorField& field,
+                                               const ReboundOperator& rebound,
+                                               const std::vector<MatrixXd>& upstream,
+                                               double penalty_adjoint,
                                                Eigen::Ref<Eigen::VectorXd> parameter_gradient) {
   if (field_ != &field || rebound_ != &rebound || n_steps_ < 0)
-    throw InputError("AugmentedLeapfrog::rollout_vjp: no rollout of this field and rebound operator to differentiate");
+    throw InputError(
+        "AugmentedLeapfrog::rollout_vjp: no rollout of this field and rebound operator to "
+        "differentiate");
   if (static_cast<int>(upstream.size()) != n_steps_ + 1)
     throw InputError("AugmentedLeapfrog::rollout_vjp: expected " + std::to_string(n_steps_ + 1) +
                      " upstream matrices, got " + std::to_string(upstream.size()));
   const Index nf = field.num_parameters();
   if (parameter_gradient.size() != nf + rebound.num_parameters())
-    throw InputError("AugmentedLeapfrog::rollout_vjp: the parameter gradient must have the field's plus the "
-                     "rebound operator's parameters");
+    throw InputError(
+        "AugmentedLeapfrog::rollout_vjp: the parameter gradient must have the field's plus the "
+        "rebound operator's parameters");
   auto field_gradient = parameter_gradient.head(nf);
   auto rebound_gradient = parameter_gradient.tail(rebound.num_parameters());
   const Index half = field.half_dim();
@@ -185,7 +195,9 @@ const MatrixXd& AugmentedLeapfrog::rollout_vjp(const VectorField& field, const R
     // Reflection p_post = p_pre - 2 (p_pre·n) n: symmetric in p_pre.
     const Eigen::RowVectorXd pn = (st.p_pre.array() * st.n.array()).colwise().sum().matrix();
     const Eigen::RowVectorXd an = (pa.array() * st.n.array()).colwise().sum().matrix();
-    MatrixXd n_adj = -2.0 * ((st.p_pre.array().rowwise() * an.array()) + (pa.array().rowwise() * pn.array())).matrix();
+    MatrixXd n_adj =
+        -2.0 *
+        ((st.p_pre.array().rowwise() * an.array()) + (pa.array().rowwise() * pn.array())).matrix();
     const MatrixXd p_pre_adj = reflect(pa, st.n);
     // Before the rebound: step of α Δt.
     st.before.backward(field, qa, p_pre_adj, q_adj, p_adj, h_adj, field_gradient);

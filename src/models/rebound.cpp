@@ -34,10 +34,12 @@ double ReboundImage::sample(double x, double y, double& d_dx, double& d_dy) cons
   const double cu = std::floor(u), cv = std::floor(v);
   const double fu = u - cu, fv = v - cv;
   const auto pixel = [&](double r, double c) {
-    if (r < 0 || c < 0 || r >= static_cast<double>(rows) || c >= static_cast<double>(cols)) return 1.0;
+    if (r < 0 || c < 0 || r >= static_cast<double>(rows) || c >= static_cast<double>(cols))
+      return 1.0;
     return pixels(static_cast<Index>(r), static_cast<Index>(c));
   };
-  const double i00 = pixel(cv, cu), i01 = pixel(cv, cu + 1), i10 = pixel(cv + 1, cu), i11 = pixel(cv + 1, cu + 1);
+  const double i00 = pixel(cv, cu), i01 = pixel(cv, cu + 1), i10 = pixel(cv + 1, cu),
+               i11 = pixel(cv + 1, cu + 1);
   const double top = (1 - fu) * i00 + fu * i01;
   const double bottom = (1 - fu) * i10 + fu * i11;
   const double d_du = (1 - fv) * (i01 - i00) + fv * (i11 - i10);
@@ -62,7 +64,9 @@ ReboundImage ReboundImage::blurred(int radius) const {
         for (Index k = -radius; k <= radius; ++k) sum += at(r, c + k);
         horizontal(r, c) = scale * sum;
       }
-    const auto at_h = [&](Index r, Index c) { return (r < 0 || r >= rows) ? 1.0 : horizontal(r, c); };
+    const auto at_h = [&](Index r, Index c) {
+      return (r < 0 || r >= rows) ? 1.0 : horizontal(r, c);
+    };
     for (Index r = 0; r < rows; ++r)
       for (Index c = 0; c < cols; ++c) {
         double sum = 0.0;
@@ -84,9 +88,11 @@ ReboundImage rebound_image(const std::vector<systems::NamedArray>& constants) {
     if (c.name == "image_extent") extent = &c.value;
   }
   if (!walls || !extent || extent->size() != 4)
-    throw InputError("[model] rebound = true needs a system with a background image of its walls (constants "
-                     "'walls' and 'image_extent'), such as [system] type = \"heavy_billiard\"; set rebound = false "
-                     "for this system");
+    throw InputError(
+        "[model] rebound = true needs a system with a background image of its walls (constants "
+        "'walls' and 'image_extent'), such as [system] type = \"heavy_billiard\"; set rebound = "
+        "false "
+        "for this system");
   ReboundImage image;
   image.pixels = *walls;
   image.x_min = (*extent)(0);
@@ -99,18 +105,19 @@ ReboundImage rebound_image(const std::vector<systems::NamedArray>& constants) {
 Rebound::Rebound(ReboundImage image, ReboundOptions options)
     : image_(image.blurred(options.blur)),
       options_(options),
-      trunk_({2 * static_cast<Index>(options.patch) * options.patch, options.trunk}, nn::Activation::tanh,
-             nn::Activation::tanh),
+      trunk_({2 * static_cast<Index>(options.patch) * options.patch, options.trunk},
+             nn::Activation::tanh, nn::Activation::tanh),
       head_n_({options.trunk, options.head, 2}, nn::Activation::tanh),
       head_alpha_({options.trunk, options.head, 1}, nn::Activation::tanh, nn::Activation::sigmoid),
-      net_gamma_({static_cast<Index>(options.gamma_patch) * options.gamma_patch, options.gamma_hidden,
-                  options.gamma_hidden, 1},
+      net_gamma_({static_cast<Index>(options.gamma_patch) * options.gamma_patch,
+                  options.gamma_hidden, options.gamma_hidden, 1},
                  nn::Activation::tanh, nn::Activation::sigmoid) {
   if (options.blur < 0) throw InputError("[model] rebound_blur must be >= 0");
   if (!(options.gamma_init >= 0.0 && options.gamma_init < 1.0))
     throw InputError("[model] rebound_gamma_init must be in [0, 1)");
   if (options.patch < 1 || options.gamma_patch < 1 || !(options.stride > 0))
-    throw InputError("[model] rebound_patch, rebound_gamma_patch and rebound_stride must be positive");
+    throw InputError(
+        "[model] rebound_patch, rebound_gamma_patch and rebound_stride must be positive");
   if (image_.pixels.size() == 0) throw InputError("rebound module: empty background image");
 }
 
@@ -132,14 +139,15 @@ Index Rebound::num_parameters() const {
 
 Eigen::VectorXd Rebound::parameters() const {
   Eigen::VectorXd out(num_parameters());
-  out << trunk_.parameters(), head_n_.parameters(), head_alpha_.parameters(), net_gamma_.parameters();
+  out << trunk_.parameters(), head_n_.parameters(), head_alpha_.parameters(),
+      net_gamma_.parameters();
   return out;
 }
 
 void Rebound::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) {
   if (values.size() != num_parameters())
-    throw InputError("rebound module: expected " + std::to_string(num_parameters()) + " parameters, got " +
-                     std::to_string(values.size()));
+    throw InputError("rebound module: expected " + std::to_string(num_parameters()) +
+                     " parameters, got " + std::to_string(values.size()));
   Index offset = 0;
   for (nn::Mlp* net : {&trunk_, &head_n_, &head_alpha_, &net_gamma_}) {
     net->set_parameters(values.segment(offset, net->num_parameters()));
@@ -147,10 +155,12 @@ void Rebound::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) {
   }
 }
 
-std::unique_ptr<integrate::ReboundTape> Rebound::make_tape() const { return std::make_unique<Tape>(); }
+std::unique_ptr<integrate::ReboundTape> Rebound::make_tape() const {
+  return std::make_unique<Tape>();
+}
 
-void Rebound::sample_patch(const Eigen::Ref<const MatrixXd>& centre, int side, double spacing, Index row0,
-                           MatrixXd& values, MatrixXd& d_dx, MatrixXd& d_dy) const {
+void Rebound::sample_patch(const Eigen::Ref<const MatrixXd>& centre, int side, double spacing,
+                           Index row0, MatrixXd& values, MatrixXd& d_dx, MatrixXd& d_dy) const {
   const double half = 0.5 * (side - 1);
   for (Index b = 0; b < centre.cols(); ++b) {
     const double cx = centre(0, b), cy = centre(1, b);
@@ -159,7 +169,8 @@ void Rebound::sample_patch(const Eigen::Ref<const MatrixXd>& centre, int side, d
       for (int j = 0; j < side; ++j) {
         const Index row = row0 + static_cast<Index>(i) * side + j;
         double gx = 0.0, gy = 0.0;
-        values(row, b) = image_.sample(cx + (j - half) * spacing, cy - (i - half) * spacing, gx, gy);
+        values(row, b) =
+            image_.sample(cx + (j - half) * spacing, cy - (i - half) * spacing, gx, gy);
         d_dx(row, b) = gx;
         d_dy(row, b) = gy;
       }
@@ -167,12 +178,15 @@ void Rebound::sample_patch(const Eigen::Ref<const MatrixXd>& centre, int side, d
   }
 }
 
-void Rebound::evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<const MatrixXd>& q_tentative,
-                       Eigen::Ref<MatrixXd> n, Eigen::Ref<MatrixXd> alpha, Eigen::Ref<MatrixXd> penalty,
+void Rebound::evaluate(const Eigen::Ref<const MatrixXd>& q,
+                       const Eigen::Ref<const MatrixXd>& q_tentative, Eigen::Ref<MatrixXd> n,
+                       Eigen::Ref<MatrixXd> alpha, Eigen::Ref<MatrixXd> penalty,
                        integrate::ReboundTape& tape_base) const {
   if (q.rows() != 2 || q_tentative.rows() != 2)
-    throw InputError("[model] rebound = true works on planar positions (q of 2 components, image cues), but q has " +
-                     std::to_string(q.rows()));
+    throw InputError(
+        "[model] rebound = true works on planar positions (q of 2 components, image cues), but q "
+        "has " +
+        std::to_string(q.rows()));
   auto& tape = static_cast<Tape&>(tape_base);
   const Index batch = q.cols();
   const Index p2 = static_cast<Index>(options_.patch) * options_.patch;
@@ -181,9 +195,10 @@ void Rebound::evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<con
   tape.features.resize(2 * p2, batch);
   tape.features_dx.resize(2 * p2, batch);
   tape.features_dy.resize(2 * p2, batch);
-  sample_patch(q, options_.patch, options_.stride * pixel, 0, tape.features, tape.features_dx, tape.features_dy);
-  sample_patch(q_tentative, options_.patch, options_.stride * pixel, p2, tape.features, tape.features_dx,
+  sample_patch(q, options_.patch, options_.stride * pixel, 0, tape.features, tape.features_dx,
                tape.features_dy);
+  sample_patch(q_tentative, options_.patch, options_.stride * pixel, p2, tape.features,
+               tape.features_dx, tape.features_dy);
   tape.cues.resize(g2, batch);
   tape.cues_dx.resize(g2, batch);
   tape.cues_dy.resize(g2, batch);
@@ -193,15 +208,18 @@ void Rebound::evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<con
   tape.u = head_n_.forward(hidden, tape.head_n);
   alpha = head_alpha_.forward(hidden, tape.head_alpha);
   tape.gamma_value = net_gamma_.forward(tape.cues, tape.gamma);
-  tape.norm = (tape.u.colwise().squaredNorm().array() + kNormEpsilon * kNormEpsilon).sqrt().matrix();
+  tape.norm =
+      (tape.u.colwise().squaredNorm().array() + kNormEpsilon * kNormEpsilon).sqrt().matrix();
   tape.n_bar = (tape.u.array().rowwise() / tape.norm.row(0).array()).matrix();
   n = (tape.n_bar.array().rowwise() * tape.gamma_value.row(0).array()).matrix();
   penalty = tape.gamma_value;
 }
 
-void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint, const Eigen::Ref<const MatrixXd>& alpha_adjoint,
+void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
+                  const Eigen::Ref<const MatrixXd>& alpha_adjoint,
                   const Eigen::Ref<const MatrixXd>& penalty_adjoint, Eigen::Ref<MatrixXd> q_adjoint,
-                  Eigen::Ref<MatrixXd> q_tentative_adjoint, Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                  Eigen::Ref<MatrixXd> q_tentative_adjoint,
+                  Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                   integrate::ReboundTape& tape_base) const {
   auto& tape = static_cast<Tape&>(tape_base);
   const Index p2 = static_cast<Index>(options_.patch) * options_.patch;
@@ -219,10 +237,13 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint, const Eigen::Ref<
   // n = γ n̄: split the adjoint between γ and n̄; n̄ = u / |u|_ε.
   const Eigen::RowVectorXd gamma_adjoint =
       (n_adjoint.array() * tape.n_bar.array()).colwise().sum().matrix() + penalty_adjoint.row(0);
-  const MatrixXd n_bar_adjoint = (n_adjoint.array().rowwise() * tape.gamma_value.row(0).array()).matrix();
-  const Eigen::RowVectorXd along = (n_bar_adjoint.array() * tape.n_bar.array()).colwise().sum().matrix();
+  const MatrixXd n_bar_adjoint =
+      (n_adjoint.array().rowwise() * tape.gamma_value.row(0).array()).matrix();
+  const Eigen::RowVectorXd along =
+      (n_bar_adjoint.array() * tape.n_bar.array()).colwise().sum().matrix();
   const MatrixXd u_adjoint =
-      ((n_bar_adjoint.array() - tape.n_bar.array().rowwise() * along.array()).rowwise() / tape.norm.row(0).array())
+      ((n_bar_adjoint.array() - tape.n_bar.array().rowwise() * along.array()).rowwise() /
+       tape.norm.row(0).array())
           .matrix();
 
   MatrixXd hidden_adjoint = head_n_.vjp(u_adjoint, g_head_n, tape.head_n);
@@ -237,18 +258,22 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint, const Eigen::Ref<
   }
   // Through the bilinear samples to the neighbourhood centres.
   const auto fa = feature_adjoint.array();
-  q_adjoint.row(0) = (fa.topRows(p2) * tape.features_dx.array().topRows(p2)).colwise().sum().matrix();
-  q_adjoint.row(1) = (fa.topRows(p2) * tape.features_dy.array().topRows(p2)).colwise().sum().matrix();
-  q_tentative_adjoint.row(0) = (fa.bottomRows(p2) * tape.features_dx.array().bottomRows(p2)).colwise().sum().matrix() +
-                               (cue_adjoint.array() * tape.cues_dx.array()).colwise().sum().matrix();
-  q_tentative_adjoint.row(1) = (fa.bottomRows(p2) * tape.features_dy.array().bottomRows(p2)).colwise().sum().matrix() +
-                               (cue_adjoint.array() * tape.cues_dy.array()).colwise().sum().matrix();
+  q_adjoint.row(0) =
+      (fa.topRows(p2) * tape.features_dx.array().topRows(p2)).colwise().sum().matrix();
+  q_adjoint.row(1) =
+      (fa.topRows(p2) * tape.features_dy.array().topRows(p2)).colwise().sum().matrix();
+  q_tentative_adjoint.row(0) =
+      (fa.bottomRows(p2) * tape.features_dx.array().bottomRows(p2)).colwise().sum().matrix() +
+      (cue_adjoint.array() * tape.cues_dx.array()).colwise().sum().matrix();
+  q_tentative_adjoint.row(1) =
+      (fa.bottomRows(p2) * tape.features_dy.array().bottomRows(p2)).colwise().sum().matrix() +
+      (cue_adjoint.array() * tape.cues_dy.array()).colwise().sum().matrix();
 }
 
 // ---- ReboundIntegratedField ------------------------------------------------
 
-ReboundIntegratedField::ReboundIntegratedField(integrate::VectorField& field, std::unique_ptr<Rebound> rebound,
-                                               double gamma_l1)
+ReboundIntegratedField::ReboundIntegratedField(integrate::VectorField& field,
+                                               std::unique_ptr<Rebound> rebound, double gamma_l1)
     : field_(field), rebound_(std::move(rebound)), gamma_l1_(gamma_l1) {}
 
 Index ReboundIntegratedField::num_parameters() const {
@@ -263,14 +288,15 @@ Eigen::VectorXd ReboundIntegratedField::parameters() const {
 
 void ReboundIntegratedField::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) {
   if (values.size() != num_parameters())
-    throw InputError("H-NET with rebound: expected " + std::to_string(num_parameters()) + " parameters, got " +
-                     std::to_string(values.size()));
+    throw InputError("H-NET with rebound: expected " + std::to_string(num_parameters()) +
+                     " parameters, got " + std::to_string(values.size()));
   field_.set_parameters(values.head(field_.num_parameters()));
   rebound_->set_parameters(values.tail(rebound_->num_parameters()));
 }
 
-WindowLoss ReboundIntegratedField::loss(const Eigen::Ref<const MatrixXd>& x0, const std::vector<MatrixXd>& targets,
-                                        double dt, Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+WindowLoss ReboundIntegratedField::loss(const Eigen::Ref<const MatrixXd>& x0,
+                                        const std::vector<MatrixXd>& targets, double dt,
+                                        Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                                         bool want_x0_gradient) {
   WindowLoss result;
   const int steps = static_cast<int>(targets.size());
@@ -293,26 +319,35 @@ WindowLoss ReboundIntegratedField::loss(const Eigen::Ref<const MatrixXd>& x0, co
   const bool want_theta = parameter_gradient.size() > 0;
   if (!want_theta && !want_x0_gradient) return result;
   if (!want_theta) scratch_gradient_.setZero(num_parameters());
-  const MatrixXd& gx0 = stepper_.rollout_vjp(field_, *rebound_, upstream_, penalty_weight,
-                                             want_theta ? parameter_gradient : Eigen::Ref<Eigen::VectorXd>(scratch_gradient_));
+  const MatrixXd& gx0 = stepper_.rollout_vjp(
+      field_, *rebound_, upstream_, penalty_weight,
+      want_theta ? parameter_gradient : Eigen::Ref<Eigen::VectorXd>(scratch_gradient_));
   if (want_x0_gradient) result.x0_gradient = gx0;
   return result;
 }
 
-std::vector<MatrixXd> ReboundIntegratedField::predict(const Eigen::Ref<const MatrixXd>& x0, double dt, int steps) {
+std::vector<MatrixXd> ReboundIntegratedField::predict(const Eigen::Ref<const MatrixXd>& x0,
+                                                      double dt, int steps) {
   return stepper_.rollout(field_, *rebound_, x0, dt, steps);
 }
 
-std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, const io::ModelConfig& config,
+std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field,
+                                                const io::ModelConfig& config,
                                                 const std::vector<systems::NamedArray>& constants,
-                                                const std::string& integrator, int substeps, std::uint64_t seed) {
+                                                const std::string& integrator, int substeps,
+                                                std::uint64_t seed) {
   if (integrator != "leapfrog" || substeps != 1)
-    throw InputError("[model] rebound = true integrates with the augmented leapfrog: set integrator = \"leapfrog\" "
-                     "and substeps = 1 in [train] and [evaluate] (got \"" + integrator + "\", substeps " +
-                     std::to_string(substeps) + ")");
+    throw InputError(
+        "[model] rebound = true integrates with the augmented leapfrog: set integrator = "
+        "\"leapfrog\" "
+        "and substeps = 1 in [train] and [evaluate] (got \"" +
+        integrator + "\", substeps " + std::to_string(substeps) + ")");
   if (field.state_dim() != 4)
-    throw InputError("[model] rebound = true needs a planar state [x, y, px, py] (the image cues are 2-D), but the "
-                     "state has " + std::to_string(field.state_dim()) + " components");
+    throw InputError(
+        "[model] rebound = true needs a planar state [x, y, px, py] (the image cues are 2-D), but "
+        "the "
+        "state has " +
+        std::to_string(field.state_dim()) + " components");
   ReboundOptions options;
   options.patch = config.rebound_patch;
   options.stride = config.rebound_stride;
@@ -321,7 +356,8 @@ std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, c
   options.blur = config.rebound_blur;
   auto rebound = std::make_unique<Rebound>(rebound_image(constants), options);
   rebound->initialize(seed);
-  return std::make_unique<ReboundIntegratedField>(field, std::move(rebound), config.rebound_gamma_l1);
+  return std::make_unique<ReboundIntegratedField>(field, std::move(rebound),
+                                                  config.rebound_gamma_l1);
 }
 
 }  // namespace dynlearn::models

@@ -58,11 +58,11 @@ struct ReboundImage {
 ReboundImage rebound_image(const std::vector<systems::NamedArray>& constants);
 
 struct ReboundOptions {
-  int patch = 10;          ///< side P of the n̄/α neighbourhoods (samples)
-  int gamma_patch = 2;     ///< side G of the γ neighbourhood (samples)
-  double stride = 1.0;     ///< distance between samples of the n̄/α neighbourhoods, in pixels
-  Eigen::Index trunk = 128;        ///< shared first hidden layer of n̄ and α
-  Eigen::Index head = 32;          ///< second hidden layer of n̄ and of α
+  int patch = 10;            ///< side P of the n̄/α neighbourhoods (samples)
+  int gamma_patch = 2;       ///< side G of the γ neighbourhood (samples)
+  double stride = 1.0;       ///< distance between samples of the n̄/α neighbourhoods, in pixels
+  Eigen::Index trunk = 128;  ///< shared first hidden layer of n̄ and α
+  Eigen::Index head = 32;    ///< second hidden layer of n̄ and of α
   Eigen::Index gamma_hidden = 16;  ///< both hidden layers of γ
   /// Backpropagate through the cues' dependence on the positions. The cues
   /// of a binary image change within one pixel, so these derivatives are
@@ -98,19 +98,23 @@ class Rebound final : public integrate::ReboundOperator {
   std::unique_ptr<integrate::ReboundTape> make_tape() const override;
 
   /// q and q̃ must have 2 rows (positions in the image plane).
-  void evaluate(const Eigen::Ref<const Eigen::MatrixXd>& q, const Eigen::Ref<const Eigen::MatrixXd>& q_tentative,
-                Eigen::Ref<Eigen::MatrixXd> n, Eigen::Ref<Eigen::MatrixXd> alpha, Eigen::Ref<Eigen::MatrixXd> penalty,
+  void evaluate(const Eigen::Ref<const Eigen::MatrixXd>& q,
+                const Eigen::Ref<const Eigen::MatrixXd>& q_tentative, Eigen::Ref<Eigen::MatrixXd> n,
+                Eigen::Ref<Eigen::MatrixXd> alpha, Eigen::Ref<Eigen::MatrixXd> penalty,
                 integrate::ReboundTape& tape) const override;
-  void vjp(const Eigen::Ref<const Eigen::MatrixXd>& n_adjoint, const Eigen::Ref<const Eigen::MatrixXd>& alpha_adjoint,
-           const Eigen::Ref<const Eigen::MatrixXd>& penalty_adjoint, Eigen::Ref<Eigen::MatrixXd> q_adjoint,
-           Eigen::Ref<Eigen::MatrixXd> q_tentative_adjoint, Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+  void vjp(const Eigen::Ref<const Eigen::MatrixXd>& n_adjoint,
+           const Eigen::Ref<const Eigen::MatrixXd>& alpha_adjoint,
+           const Eigen::Ref<const Eigen::MatrixXd>& penalty_adjoint,
+           Eigen::Ref<Eigen::MatrixXd> q_adjoint, Eigen::Ref<Eigen::MatrixXd> q_tentative_adjoint,
+           Eigen::Ref<Eigen::VectorXd> parameter_gradient,
            integrate::ReboundTape& tape) const override;
 
  private:
   /// Samples a side x side neighbourhood (spacing `spacing`) around each
   /// column of `centre` into rows [row0, row0 + side²) of values/d_dx/d_dy.
-  void sample_patch(const Eigen::Ref<const Eigen::MatrixXd>& centre, int side, double spacing, Eigen::Index row0,
-                    Eigen::MatrixXd& values, Eigen::MatrixXd& d_dx, Eigen::MatrixXd& d_dy) const;
+  void sample_patch(const Eigen::Ref<const Eigen::MatrixXd>& centre, int side, double spacing,
+                    Eigen::Index row0, Eigen::MatrixXd& values, Eigen::MatrixXd& d_dx,
+                    Eigen::MatrixXd& d_dy) const;
 
   ReboundImage image_;
   ReboundOptions options_;
@@ -124,13 +128,16 @@ class Rebound final : public integrate::ReboundOperator {
 /// rebound happens.
 class ReboundIntegratedField final : public WindowModel {
  public:
-  ReboundIntegratedField(integrate::VectorField& field, std::unique_ptr<Rebound> rebound, double gamma_l1);
+  ReboundIntegratedField(integrate::VectorField& field, std::unique_ptr<Rebound> rebound,
+                         double gamma_l1);
   Eigen::Index num_parameters() const override;
   Eigen::VectorXd parameters() const override;
   void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& values) override;
-  WindowLoss loss(const Eigen::Ref<const Eigen::MatrixXd>& x0, const std::vector<Eigen::MatrixXd>& targets, double dt,
+  WindowLoss loss(const Eigen::Ref<const Eigen::MatrixXd>& x0,
+                  const std::vector<Eigen::MatrixXd>& targets, double dt,
                   Eigen::Ref<Eigen::VectorXd> parameter_gradient, bool want_x0_gradient) override;
-  std::vector<Eigen::MatrixXd> predict(const Eigen::Ref<const Eigen::MatrixXd>& x0, double dt, int steps) override;
+  std::vector<Eigen::MatrixXd> predict(const Eigen::Ref<const Eigen::MatrixXd>& x0, double dt,
+                                       int steps) override;
 
   const Rebound& rebound() const { return *rebound_; }
   integrate::AugmentedLeapfrog& stepper() { return stepper_; }
@@ -148,8 +155,10 @@ class ReboundIntegratedField final : public WindowModel {
 /// reference) with a rebound module on the image among the system's
 /// `constants`, initialised from `seed`. Throws InputError when the system
 /// has no image or the integrator is not leapfrog.
-std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field, const io::ModelConfig& config,
+std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field,
+                                                const io::ModelConfig& config,
                                                 const std::vector<systems::NamedArray>& constants,
-                                                const std::string& integrator, int substeps, std::uint64_t seed);
+                                                const std::string& integrator, int substeps,
+                                                std::uint64_t seed);
 
 }  // namespace dynlearn::models

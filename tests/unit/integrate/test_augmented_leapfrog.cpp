@@ -31,12 +31,13 @@ class GravityField final : public VectorField {
   Eigen::VectorXd parameters() const override { return g_; }
   void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& v) override { g_ = v; }
   std::unique_ptr<FieldTape> make_tape() const override { return std::make_unique<FieldTape>(); }
-  void evaluate(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out, FieldTape&) const override {
+  void evaluate(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out,
+                FieldTape&) const override {
     out.topRows(2) = x.bottomRows(2);
     out.bottomRows(2) = g_.replicate(1, x.cols());
   }
-  void vjp(const Eigen::Ref<const MatrixXd>& g, Eigen::Ref<MatrixXd> x_adjoint, Eigen::Ref<Eigen::VectorXd> gradient,
-           FieldTape&) const override {
+  void vjp(const Eigen::Ref<const MatrixXd>& g, Eigen::Ref<MatrixXd> x_adjoint,
+           Eigen::Ref<Eigen::VectorXd> gradient, FieldTape&) const override {
     x_adjoint.topRows(2).setZero();
     x_adjoint.bottomRows(2) = g.topRows(2);
     gradient += g.bottomRows(2).rowwise().sum();
@@ -58,7 +59,9 @@ class ExactWalls final : public ReboundOperator {
   Index num_parameters() const override { return 0; }
   Eigen::VectorXd parameters() const override { return {}; }
   void set_parameters(const Eigen::Ref<const Eigen::VectorXd>&) override {}
-  std::unique_ptr<ReboundTape> make_tape() const override { return std::make_unique<ReboundTape>(); }
+  std::unique_ptr<ReboundTape> make_tape() const override {
+    return std::make_unique<ReboundTape>();
+  }
   void evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<const MatrixXd>& q_tentative,
                 Eigen::Ref<MatrixXd> n, Eigen::Ref<MatrixXd> alpha, Eigen::Ref<MatrixXd> penalty,
                 ReboundTape&) const override {
@@ -98,8 +101,9 @@ class ExactWalls final : public ReboundOperator {
       }
     }
   }
-  void vjp(const Eigen::Ref<const MatrixXd>&, const Eigen::Ref<const MatrixXd>&, const Eigen::Ref<const MatrixXd>&,
-           Eigen::Ref<MatrixXd>, Eigen::Ref<MatrixXd>, Eigen::Ref<Eigen::VectorXd>, ReboundTape&) const override {
+  void vjp(const Eigen::Ref<const MatrixXd>&, const Eigen::Ref<const MatrixXd>&,
+           const Eigen::Ref<const MatrixXd>&, Eigen::Ref<MatrixXd>, Eigen::Ref<MatrixXd>,
+           Eigen::Ref<Eigen::VectorXd>, ReboundTape&) const override {
     ADD_FAILURE() << "ExactWalls has no adjoint";
   }
 
@@ -119,7 +123,8 @@ TEST(AugmentedLeapfrog, ReproducesExactBilliardRebounds) {
   const int steps = 30;
   const int batch = 16;
   MatrixXd x(4, batch);
-  for (int b = 0; b < batch; ++b) x.col(b) = billiard.initial_state({1, static_cast<std::uint64_t>(b)});
+  for (int b = 0; b < batch; ++b)
+    x.col(b) = billiard.initial_state({1, static_cast<std::uint64_t>(b)});
   AugmentedLeapfrog stepper;
   long total_rebounds = 0;
   int compared = 0;
@@ -140,7 +145,8 @@ TEST(AugmentedLeapfrog, ReproducesExactBilliardRebounds) {
       const auto& out = stepper.rollout(field, walls, state, dt, 1);
       state = out[1];
       exact = next;
-      EXPECT_LT((state.col(0) - exact).cwiseAbs().maxCoeff(), 1e-11) << "trajectory " << b << " step " << s;
+      EXPECT_LT((state.col(0) - exact).cwiseAbs().maxCoeff(), 1e-11)
+          << "trajectory " << b << " step " << s;
       if (rebounds == 1) {
         EXPECT_GT(stepper.alpha(0)(0, 0), 0.0);
         EXPECT_LE(stepper.alpha(0)(0, 0), 1.0);
@@ -170,27 +176,31 @@ TEST(AugmentedLeapfrog, ReflectionReversesNormalMomentum) {
 /// n_i = tanh(a_i q̃_i + b_i q_i), α = σ(c Σ(q̃ - q) + e), penalty = |n|².
 class SmoothRebound final : public ReboundOperator {
  public:
-  explicit SmoothRebound(Index dim) : theta_(uniform_matrix(2 * dim + 2, 1, 7, -1.5, 1.5)), dim_(dim) {}
+  explicit SmoothRebound(Index dim)
+      : theta_(uniform_matrix(2 * dim + 2, 1, 7, -1.5, 1.5)), dim_(dim) {}
   Index num_parameters() const override { return theta_.size(); }
   Eigen::VectorXd parameters() const override { return theta_; }
   void set_parameters(const Eigen::Ref<const Eigen::VectorXd>& v) override { theta_ = v; }
   std::unique_ptr<ReboundTape> make_tape() const override { return std::make_unique<Tape>(); }
-  void evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<const MatrixXd>& qt, Eigen::Ref<MatrixXd> n,
-                Eigen::Ref<MatrixXd> alpha, Eigen::Ref<MatrixXd> penalty, ReboundTape& tape_base) const override {
+  void evaluate(const Eigen::Ref<const MatrixXd>& q, const Eigen::Ref<const MatrixXd>& qt,
+                Eigen::Ref<MatrixXd> n, Eigen::Ref<MatrixXd> alpha, Eigen::Ref<MatrixXd> penalty,
+                ReboundTape& tape_base) const override {
     auto& tape = static_cast<Tape&>(tape_base);
     tape.q = q;
     tape.qt = qt;
     for (Index i = 0; i < dim_; ++i)
       n.row(i) = (theta_(i) * qt.row(i) + theta_(dim_ + i) * q.row(i)).array().tanh().matrix();
     tape.n = n;
-    const Eigen::RowVectorXd z = theta_(2 * dim_) * (qt - q).colwise().sum().array() + theta_(2 * dim_ + 1);
+    const Eigen::RowVectorXd z =
+        theta_(2 * dim_) * (qt - q).colwise().sum().array() + theta_(2 * dim_ + 1);
     alpha = (1.0 / (1.0 + (-z.array()).exp())).matrix();
     tape.alpha = alpha;
     penalty = n.colwise().squaredNorm();
   }
   void vjp(const Eigen::Ref<const MatrixXd>& n_adj, const Eigen::Ref<const MatrixXd>& alpha_adj,
-           const Eigen::Ref<const MatrixXd>& pen_adj, Eigen::Ref<MatrixXd> q_adj, Eigen::Ref<MatrixXd> qt_adj,
-           Eigen::Ref<Eigen::VectorXd> grad, ReboundTape& tape_base) const override {
+           const Eigen::Ref<const MatrixXd>& pen_adj, Eigen::Ref<MatrixXd> q_adj,
+           Eigen::Ref<MatrixXd> qt_adj, Eigen::Ref<Eigen::VectorXd> grad,
+           ReboundTape& tape_base) const override {
     auto& tape = static_cast<Tape&>(tape_base);
     for (Index i = 0; i < dim_; ++i) {
       const Eigen::ArrayXXd s_adj =
@@ -201,7 +211,8 @@ class SmoothRebound final : public ReboundOperator {
       qt_adj.row(i) = (theta_(i) * s_adj).matrix();
       q_adj.row(i) = (theta_(dim_ + i) * s_adj).matrix();
     }
-    const Eigen::ArrayXXd z_adj = alpha_adj.array() * tape.alpha.array() * (1.0 - tape.alpha.array());
+    const Eigen::ArrayXXd z_adj =
+        alpha_adj.array() * tape.alpha.array() * (1.0 - tape.alpha.array());
     grad(2 * dim_) += (z_adj * (tape.qt - tape.q).colwise().sum().array()).sum();
     grad(2 * dim_ + 1) += z_adj.sum();
     qt_adj.rowwise() += (theta_(2 * dim_) * z_adj).matrix().row(0);
@@ -218,11 +229,13 @@ class SmoothRebound final : public ReboundOperator {
 
 /// Central differences of L = Σ_k Σ W_k ⊙ X_k² + w_pen penalty against
 /// rollout_vjp, for x0 and [θ_field; θ_R].
-void check_adjoint(VectorField& field, ReboundOperator& rebound, const MatrixXd& x0, double dt, int steps) {
+void check_adjoint(VectorField& field, ReboundOperator& rebound, const MatrixXd& x0, double dt,
+                   int steps) {
   AugmentedLeapfrog stepper;
   const double penalty_weight = 0.3;
   std::vector<MatrixXd> weights;
-  for (int k = 0; k <= steps; ++k) weights.push_back(uniform_matrix(x0.rows(), x0.cols(), 200 + k, 0.0, 1.0));
+  for (int k = 0; k <= steps; ++k)
+    weights.push_back(uniform_matrix(x0.rows(), x0.cols(), 200 + k, 0.0, 1.0));
   const auto loss = [&](const MatrixXd& start) {
     const auto& states = stepper.rollout(field, rebound, start, dt, steps);
     double sum = penalty_weight * stepper.penalty();
@@ -234,7 +247,8 @@ void check_adjoint(VectorField& field, ReboundOperator& rebound, const MatrixXd&
   for (int k = 0; k <= steps; ++k) upstream.push_back(2.0 * weights[k].cwiseProduct(states[k]));
   // Rebounds must actually change the momenta, or the check would not cover them.
   double largest_n = 0.0;
-  for (int s = 0; s < steps; ++s) largest_n = std::max(largest_n, stepper.normal(s).cwiseAbs().maxCoeff());
+  for (int s = 0; s < steps; ++s)
+    largest_n = std::max(largest_n, stepper.normal(s).cwiseAbs().maxCoeff());
   EXPECT_GT(largest_n, 0.3);
   const Index nf = field.num_parameters(), nr = rebound.num_parameters();
   Eigen::VectorXd grad = Eigen::VectorXd::Zero(nf + nr);

@@ -94,12 +94,14 @@ TEST(Rebound, VjpMatchesFiniteDifferences) {
   MatrixXd q, qt;
   near_walls(q, qt, 40);
   const Index batch = q.cols();
-  const MatrixXd wn = uniform_matrix(2, batch, 50), wa = uniform_matrix(1, batch, 51), wp = uniform_matrix(1, batch, 52);
+  const MatrixXd wn = uniform_matrix(2, batch, 50), wa = uniform_matrix(1, batch, 51),
+                 wp = uniform_matrix(1, batch, 52);
   auto tape = rebound.make_tape();
   MatrixXd n(2, batch), alpha(1, batch), penalty(1, batch);
   const auto loss = [&](const MatrixXd& a, const MatrixXd& b) {
     rebound.evaluate(a, b, n, alpha, penalty, *tape);
-    return (wn.array() * n.array()).sum() + (wa.array() * alpha.array()).sum() + (wp.array() * penalty.array()).sum();
+    return (wn.array() * n.array()).sum() + (wa.array() * alpha.array()).sum() +
+           (wp.array() * penalty.array()).sum();
   };
   loss(q, qt);
   EXPECT_TRUE((alpha.array() >= 0).all() && (alpha.array() <= 1).all());
@@ -136,7 +138,8 @@ TEST(Rebound, VjpMatchesFiniteDifferences) {
     t(i) -= 2 * h;
     rebound.set_parameters(t);
     const double reference = (plus - loss(q, qt)) / (2 * h);
-    worst = std::max(worst, std::abs(grad(i) - reference) / std::max(grad.cwiseAbs().maxCoeff(), 1e-3));
+    worst =
+        std::max(worst, std::abs(grad(i) - reference) / std::max(grad.cwiseAbs().maxCoeff(), 1e-3));
   }
   rebound.set_parameters(theta);
   const double eq = max_relative_error(gq, ref_q), eqt = max_relative_error(gqt, ref_qt);
@@ -190,7 +193,8 @@ TEST(Rebound, WindowLossGradientMatchesFiniteDifferences) {
     t(i) -= 2 * h;
     model.set_parameters(t);
     const double reference = (plus - value(x0)) / (2 * h);
-    worst = std::max(worst, std::abs(grad(i) - reference) / std::max(grad.cwiseAbs().maxCoeff(), 1e-3));
+    worst =
+        std::max(worst, std::abs(grad(i) - reference) / std::max(grad.cwiseAbs().maxCoeff(), 1e-3));
   }
   model.set_parameters(theta);
   const double ex = max_relative_error(l.x0_gradient, ref);
