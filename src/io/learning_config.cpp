@@ -41,7 +41,11 @@ ModelConfig::ModelConfig() {
       .add("rebound_blur", rebound_blur,
            "rebound: half-width in pixels of a box filter applied twice to the wall image before sampling, so "
            "the cues vary with the distance to a wall over a few pixels (0: the image as given, as in SRNN)",
-           Range::at_least(0));
+           Range::at_least(0))
+      .add("rebound_alpha", rebound_alpha,
+           "rebound: negative = learn the rebound time fraction alpha; a value in [0, 1] fixes it (SRNN "
+           "appendix F's module that does not learn alpha)",
+           Range{-1.0, 1.0});
 }
 
 TrainConfig::TrainConfig() {

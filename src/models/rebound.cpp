@@ -112,6 +112,8 @@ Rebound::Rebound(ReboundImage image, ReboundOptions options)
       net_gamma_({static_cast<Index>(options.gamma_patch) * options.gamma_patch,
                   options.gamma_hidden, options.gamma_hidden, 1},
                  nn::Activation::tanh, nn::Activation::sigmoid) {
+  if (options.fixed_alpha > 1.0)
+    throw InputError("[model] rebound_alpha must be in [0, 1] (a fixed rebound time) or negative (learned)");
   if (options.blur < 0) throw InputError("[model] rebound_blur must be >= 0");
   if (!(options.gamma_init >= 0.0 && options.gamma_init < 1.0))
     throw InputError("[model] rebound_gamma_init must be in [0, 1)");
@@ -206,7 +208,10 @@ void Rebound::evaluate(const Eigen::Ref<const MatrixXd>& q,
 
   const MatrixXd& hidden = trunk_.forward(tape.features, tape.trunk);
   tape.u = head_n_.forward(hidden, tape.head_n);
-  alpha = head_alpha_.forward(hidden, tape.head_alpha);
+  if (options_.fixed_alpha >= 0.0)
+    alpha.setConstant(options_.fixed_alpha);
+  else
+    alpha = head_alpha_.forward(hidden, tape.head_alpha);
   tape.gamma_value = net_gamma_.forward(tape.cues, tape.gamma);
   tape.norm =
       (tape.u.colwise().squaredNorm().array() + kNormEpsilon * kNormEpsilon).sqrt().matrix();
@@ -247,7 +252,7 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
           .matrix();
 
   MatrixXd hidden_adjoint = head_n_.vjp(u_adjoint, g_head_n, tape.head_n);
-  hidden_adjoint += head_alpha_.vjp(alpha_adjoint, g_head_alpha, tape.head_alpha);
+  if (options_.fixed_alpha < 0.0) hidden_adjoint += head_alpha_.vjp(alpha_adjoint, g_head_alpha, tape.head_alpha);
   const MatrixXd& feature_adjoint = trunk_.vjp(hidden_adjoint, g_trunk, tape.trunk);
   const MatrixXd& cue_adjoint = net_gamma_.vjp(gamma_adjoint, g_gamma, tape.gamma);
 
@@ -354,6 +359,7 @@ std::unique_ptr<WindowModel> make_rebound_model(integrate::VectorField& field,
   options.cue_gradient = config.rebound_cue_gradient;
   options.gamma_init = config.rebound_gamma_init;
   options.blur = config.rebound_blur;
+  options.fixed_alpha = config.rebound_alpha;
   auto rebound = std::make_unique<Rebound>(rebound_image(constants), options);
   rebound->initialize(seed);
   return std::make_unique<ReboundIntegratedField>(field, std::move(rebound),

@@ -23,6 +23,7 @@ struct ModelConfig {
   bool rebound_cue_gradient = false;
   double rebound_gamma_init = 0.05;
   int rebound_blur = 0;
+  double rebound_alpha = -1.0;
 
   Section section{"model", "the learned model"};
   ModelConfig();

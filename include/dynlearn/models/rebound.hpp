@@ -78,6 +78,10 @@ struct ReboundOptions {
   /// Half-width in pixels of the box filter (applied twice) that smooths the
   /// image before sampling (0: the image as given, as in the paper).
   int blur = 0;
+  /// In [0, 1]: α fixed at this value and head_α unused (its parameters get
+  /// no gradient), the paper's "rebound module that does not learn α";
+  /// negative: α learned.
+  double fixed_alpha = -1.0;
 };
 
 /// The rebound operator; θ_R = [trunk; head_n; head_α; net_γ] in one flat

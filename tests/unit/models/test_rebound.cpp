@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include "../integrate/rollout_fd.hpp"
 #include "dynlearn/core/error.hpp"
@@ -67,6 +68,29 @@ TEST(ReboundImage, BlurSpreadsTheWallEdgeSymmetrically) {
 
 TEST(ReboundImage, SystemWithoutImageIsAnInputError) {
   EXPECT_THROW(rebound_image({}), InputError);
+}
+
+TEST(Rebound, DeckErrorsNameTheKeyAndTheFix) {
+  systems::HeavyBilliard billiard;
+  billiard.prepare(1);
+  io::ModelConfig config;
+  config.rebound = true;
+  HNet planar(2, {4});
+  const auto message = [&](integrate::VectorField& field, const std::string& integrator, int substeps,
+                           const std::vector<systems::NamedArray>& constants) {
+    try {
+      make_rebound_model(field, config, constants, integrator, substeps, 1);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message(planar, "rk4", 1, billiard.constants()).find("integrator = \"leapfrog\""), std::string::npos);
+  EXPECT_NE(message(planar, "leapfrog", 2, billiard.constants()).find("substeps = 1"), std::string::npos);
+  EXPECT_NE(message(planar, "leapfrog", 1, {}).find("rebound = false"), std::string::npos);
+  HNet chain(3, {4});
+  EXPECT_NE(message(chain, "leapfrog", 1, billiard.constants()).find("planar"), std::string::npos);
+  EXPECT_EQ(message(planar, "leapfrog", 1, billiard.constants()), "no error");
 }
 
 /// Positions near the walls so that the cues vary: q inside, q̃ across.
@@ -147,6 +171,29 @@ TEST(Rebound, VjpMatchesFiniteDifferences) {
   EXPECT_LT(eq, 1e-5);
   EXPECT_LT(eqt, 1e-5);
   EXPECT_LT(worst, 1e-6);
+}
+
+TEST(Rebound, FixedAlphaIsConstantAndItsHeadGetsNoGradient) {
+  ReboundOptions options;
+  options.fixed_alpha = 0.5;
+  Rebound rebound(billiard_image(), options);
+  rebound.initialize(3);
+  MatrixXd q, qt;
+  near_walls(q, qt, 40);
+  const Index batch = q.cols();
+  auto tape = rebound.make_tape();
+  MatrixXd n(2, batch), alpha(1, batch), penalty(1, batch);
+  rebound.evaluate(q, qt, n, alpha, penalty, *tape);
+  EXPECT_TRUE((alpha.array() == 0.5).all());
+  MatrixXd gq(2, batch), gqt(2, batch);
+  Eigen::VectorXd grad = Eigen::VectorXd::Zero(rebound.num_parameters());
+  rebound.vjp(uniform_matrix(2, batch, 50), uniform_matrix(1, batch, 51), uniform_matrix(1, batch, 52), gq, gqt,
+              grad, *tape);
+  // Layout [trunk; head_n; head_alpha; net_gamma]: head_alpha (128 -> 32 -> 1) precedes net_gamma (4 -> 16 -> 16 -> 1).
+  const Index gamma_size = (4 * 16 + 16) + (16 * 16 + 16) + (16 + 1);
+  const Index alpha_size = (128 * 32 + 32) + (32 + 1);
+  EXPECT_EQ(grad.segment(grad.size() - gamma_size - alpha_size, alpha_size).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_GT(grad.tail(gamma_size).cwiseAbs().maxCoeff(), 0.0);
 }
 
 TEST(Rebound, WindowLossGradientMatchesFiniteDifferences) {
