@@ -171,8 +171,8 @@ const MatrixXd& AugmentedLeapfrog::rollout_vjp(const VectorField& field,
     throw InputError(
         "AugmentedLeapfrog::rollout_vjp: the parameter gradient must have the field's plus the "
         "rebound operator's parameters");
-  auto field_gradient = parameter_gradient.head(nf);
-  auto rebound_gradient = parameter_gradient.tail(rebound.num_parameters());
+  Eigen::Ref<Eigen::VectorXd> field_gradient = parameter_gradient.head(nf);
+  Eigen::Ref<Eigen::VectorXd> rebound_gradient = parameter_gradient.tail(rebound.num_parameters());
   const Index half = field.half_dim();
   const Index batch = states_[0].cols();
   adjoint_ = MatrixXd::Zero(2 * half, batch);

@@ -113,7 +113,8 @@ Rebound::Rebound(ReboundImage image, ReboundOptions options)
                   options.gamma_hidden, options.gamma_hidden, 1},
                  nn::Activation::tanh, nn::Activation::sigmoid) {
   if (options.fixed_alpha > 1.0)
-    throw InputError("[model] rebound_alpha must be in [0, 1] (a fixed rebound time) or negative (learned)");
+    throw InputError(
+        "[model] rebound_alpha must be in [0, 1] (a fixed rebound time) or negative (learned)");
   if (options.blur < 0) throw InputError("[model] rebound_blur must be >= 0");
   if (!(options.gamma_init >= 0.0 && options.gamma_init < 1.0))
     throw InputError("[model] rebound_gamma_init must be in [0, 1)");
@@ -229,15 +230,15 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
   auto& tape = static_cast<Tape&>(tape_base);
   const Index p2 = static_cast<Index>(options_.patch) * options_.patch;
   Index offset = 0;
-  const auto segment = [&](const nn::Mlp& net) {
-    auto s = parameter_gradient.segment(offset, net.num_parameters());
+  const auto segment = [&](const nn::Mlp& net) -> Eigen::Ref<Eigen::VectorXd> {
+    const Index start = offset;
     offset += net.num_parameters();
-    return s;
+    return parameter_gradient.segment(start, net.num_parameters());
   };
-  auto g_trunk = segment(trunk_);
-  auto g_head_n = segment(head_n_);
-  auto g_head_alpha = segment(head_alpha_);
-  auto g_gamma = segment(net_gamma_);
+  Eigen::Ref<Eigen::VectorXd> g_trunk = segment(trunk_);
+  Eigen::Ref<Eigen::VectorXd> g_head_n = segment(head_n_);
+  Eigen::Ref<Eigen::VectorXd> g_head_alpha = segment(head_alpha_);
+  Eigen::Ref<Eigen::VectorXd> g_gamma = segment(net_gamma_);
 
   // n = γ n̄: split the adjoint between γ and n̄; n̄ = u / |u|_ε.
   const Eigen::RowVectorXd gamma_adjoint =
@@ -252,7 +253,8 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
           .matrix();
 
   MatrixXd hidden_adjoint = head_n_.vjp(u_adjoint, g_head_n, tape.head_n);
-  if (options_.fixed_alpha < 0.0) hidden_adjoint += head_alpha_.vjp(alpha_adjoint, g_head_alpha, tape.head_alpha);
+  if (options_.fixed_alpha < 0.0)
+    hidden_adjoint += head_alpha_.vjp(alpha_adjoint, g_head_alpha, tape.head_alpha);
   const MatrixXd& feature_adjoint = trunk_.vjp(hidden_adjoint, g_trunk, tape.trunk);
   const MatrixXd& cue_adjoint = net_gamma_.vjp(gamma_adjoint, g_gamma, tape.gamma);
 
@@ -262,7 +264,7 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
     return;
   }
   // Through the bilinear samples to the neighbourhood centres.
-  const auto fa = feature_adjoint.array();
+  const Eigen::ArrayXXd fa = feature_adjoint.array();
   q_adjoint.row(0) =
       (fa.topRows(p2) * tape.features_dx.array().topRows(p2)).colwise().sum().matrix();
   q_adjoint.row(1) =
