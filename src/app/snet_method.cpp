@@ -325,6 +325,12 @@ double matching_loss(integrate::DrivenField& model, const train::DrivenTrajector
   for (std::size_t s = shards.begin; s < shards.end; ++s) {
     const parallel::IndexRange r = layout.shard_items(s);
     VectorXd v(1);
+    v(0) = std::nan("");
+    if (core::stop_requested()) {  // a stopped run skips this diagnostic (a blown-up model takes
+                                   // minutes)
+      partials.push_back(v);
+      continue;
+    }
     try {
       v(0) = matching.loss(data, r.begin - owned.begin, r.end - owned.begin);
     } catch (const NumericalError&) {
