@@ -20,10 +20,13 @@ std::unique_ptr<Config> load_config(const std::string& path, MPI_Comm comm) {
   // The learning sections are read when a learning stage runs or the deck
   // has them, so data-only decks stay short when printed resolved.
   const auto& stages = config->run.stages;
-  auto has_stage = [&](const char* s) { return std::find(stages.begin(), stages.end(), s) != stages.end(); };
+  auto has_stage = [&](const char* s) {
+    return std::find(stages.begin(), stages.end(), s) != stages.end();
+  };
   if (config->method) config->method->read(deck);
-  config->learning = !config->method && (has_stage("train") || has_stage("evaluate") || deck.has("model") ||
-                     deck.has("train") || deck.has("evaluate"));
+  config->learning =
+      !config->method && (has_stage("train") || has_stage("evaluate") || deck.has("model") ||
+                          deck.has("train") || deck.has("evaluate"));
   if (config->learning) {
     deck.read(config->model.section);
     deck.read(config->train.section);

@@ -14,7 +14,8 @@ RunConfig::RunConfig() {
       .add("output_dir", output_dir, "directory for every output file (created if absent)")
       .add("seed", seed, "seed of every random stream (data, initialisation, batches)",
            Range::non_negative())
-      .add("stages", stages, "stages `dynlearn run` performs, in order", {"generate", "train", "evaluate"})
+      .add("stages", stages, "stages `dynlearn run` performs, in order",
+           {"generate", "train", "evaluate"})
       .add("method", method,
            "what is learned: srnn (O-NET/H-NET/RNN/LSTM from [model], [train], [evaluate]), "
            "oscillatornet, isochronism, snet (each from its own section)",
@@ -62,8 +63,8 @@ void DataConfig::validate() const {
   if (grid == "random") {
     const int kept = static_cast<int>(std::lround(keep_fraction * (train_steps + 1)));
     if (kept < 2)
-      throw InputError("[data] keep_fraction = " + format_real(keep_fraction) + " keeps fewer than 2 of the " +
-                       std::to_string(train_steps + 1) +
+      throw InputError("[data] keep_fraction = " + format_real(keep_fraction) +
+                       " keeps fewer than 2 of the " + std::to_string(train_steps + 1) +
                        " training samples; raise keep_fraction or train_steps");
   } else if (section.was_set("keep_fraction") && keep_fraction != 1.0) {
     throw InputError("[data] keep_fraction only applies to grid = \"random\" (grid is \"" + grid +

@@ -8,10 +8,10 @@
 #include <memory>
 #include <string>
 
+#include "dynlearn/app/method.hpp"
 #include "dynlearn/io/config.hpp"
 #include "dynlearn/io/deck.hpp"
 #include "dynlearn/io/learning_config.hpp"
-#include "dynlearn/app/method.hpp"
 #include "dynlearn/systems/system.hpp"
 
 namespace dynlearn::app {
@@ -24,9 +24,9 @@ struct Config {
   io::ModelConfig model;
   io::TrainConfig train;
   io::EvaluateConfig evaluate;
-  bool learning = false;  ///< [model], [train], [evaluate] were read
+  bool learning = false;           ///< [model], [train], [evaluate] were read
   std::unique_ptr<Method> method;  ///< null for [run] method = "srnn"
-  std::string resolved;  ///< the deck with every default filled in
+  std::string resolved;            ///< the deck with every default filled in
 
   explicit Config(io::Deck d) : deck(std::move(d)) {}
 };

@@ -26,11 +26,13 @@ class DrivenField {
   virtual std::unique_ptr<FieldTape> make_tape() const = 0;
 
   /// out = f(x, u); records in `tape` what vjp needs.
-  virtual void evaluate(const Eigen::Ref<const Eigen::MatrixXd>& x, const Eigen::Ref<const Eigen::MatrixXd>& u,
-                        Eigen::Ref<Eigen::MatrixXd> out, FieldTape& tape) const = 0;
+  virtual void evaluate(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                        const Eigen::Ref<const Eigen::MatrixXd>& u, Eigen::Ref<Eigen::MatrixXd> out,
+                        FieldTape& tape) const = 0;
   /// x_adjoint = Gᵀ ∂f/∂x (overwritten); Gᵀ ∂f/∂θ summed over the batch is
   /// added to parameter_gradient. The input is data: it has no adjoint.
-  virtual void vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream, Eigen::Ref<Eigen::MatrixXd> x_adjoint,
+  virtual void vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                   Eigen::Ref<Eigen::MatrixXd> x_adjoint,
                    Eigen::Ref<Eigen::VectorXd> parameter_gradient, FieldTape& tape) const = 0;
 };
 
