@@ -8,12 +8,14 @@
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/signals.hpp"
 #include "dynlearn/core/version.hpp"
+#include "dynlearn/io/checkpoint_file.hpp"
 #include "dynlearn/io/dataset_file.hpp"
 #include "dynlearn/io/output_file.hpp"
 #include "dynlearn/models/model_factory.hpp"
 #include "dynlearn/models/rebound.hpp"
 #include "dynlearn/models/sequence_model_factory.hpp"
 #include "dynlearn/models/true_equations.hpp"
+#include "dynlearn/models/window_model.hpp"
 #include "dynlearn/parallel/environment.hpp"
 #include "dynlearn/parallel/partition.hpp"
 #include "dynlearn/parallel/reduction.hpp"
@@ -21,8 +23,6 @@
 #include "dynlearn/train/forecast.hpp"
 #include "dynlearn/train/trainer.hpp"
 #include "dynlearn/train/trainer_checkpoint.hpp"
-#include "dynlearn/io/checkpoint_file.hpp"
-#include "dynlearn/models/window_model.hpp"
 
 namespace dynlearn::app {
 namespace {
@@ -34,8 +34,9 @@ std::string format(const char* fmt, double a, double b = 0, double c = 0) {
 }
 
 /// Observed trajectories [first, first + count) of a split, as the trainer wants them.
-train::Trajectories read_observed(const io::DatasetReader& reader, const std::string& split, std::size_t first,
-                                  std::size_t count, std::vector<Eigen::MatrixXd>* truth) {
+train::Trajectories read_observed(const io::DatasetReader& reader, const std::string& split,
+                                  std::size_t first, std::size_t count,
+                                  std::vector<Eigen::MatrixXd>* truth) {
   const auto data = reader.read(split, first, count);
   train::Trajectories out;
   for (const auto& r : data.trajectories) {
@@ -48,8 +49,10 @@ train::Trajectories read_observed(const io::DatasetReader& reader, const std::st
 
 void check_full_state(const io::DatasetReader& reader, const std::string& path) {
   if (reader.meta().observed_indices.size() != reader.meta().state_names.size())
-    throw InputError("'" + path + "' observes only some state components ([data] observe = \"position\"); "
-                     "O-NET and H-NET training needs the whole state: regenerate with observe = \"state\"");
+    throw InputError(
+        "'" + path +
+        "' observes only some state components ([data] observe = \"position\"); "
+        "O-NET and H-NET training needs the whole state: regenerate with observe = \"state\"");
 }
 
 io::OutputModel describe_model(const Config& config, const models::WindowModel& field) {
@@ -75,10 +78,13 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
   if (type == "true_equations") {
     m.field = std::make_unique<models::TrueEquations>(*config.system);
     if (m.field->state_dim() != dim)
-      throw InputError("[model] type = \"true_equations\" needs the whole state observed ([data] observe = \"state\")");
+      throw InputError(
+          "[model] type = \"true_equations\" needs the whole state observed ([data] observe = "
+          "\"state\")");
   } else if (type == "rnn" || type == "lstm") {
     if (config.model.hidden.size() != 1)
-      throw InputError("[model] type = \"" + type + "\" takes one hidden size, e.g. hidden = [2048]");
+      throw InputError("[model] type = \"" + type +
+                       "\" takes one hidden size, e.g. hidden = [2048]");
     m.model = models::make_sequence_model(type, dim, config.model.hidden.front(), seed);
     return m;
   } else {
@@ -86,9 +92,10 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
   }
   if (config.model.rebound) {  // SRNN section 6: augmented leapfrog with a learned rebound
     if (!config.system || type == "true_equations")
-      throw InputError("[model] rebound = true needs type = \"hnet\" or \"onet\" and a [system] with walls");
-    m.model = models::make_rebound_model(*m.field, config.model, config.system->constants(), integrator, substeps,
-                                         seed);
+      throw InputError(
+          "[model] rebound = true needs type = \"hnet\" or \"onet\" and a [system] with walls");
+    m.model = models::make_rebound_model(*m.field, config.model, config.system->constants(),
+                                         integrator, substeps, seed);
     return m;
   }
   integrate::StepperOptions options;
@@ -102,7 +109,8 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
 io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
   const std::string path = config.data.path(config.run);
   if (!std::filesystem::exists(path))
-    throw InputError("the dataset '" + path + "' does not exist: generate it first (add \"generate\" to [run] "
+    throw InputError("the dataset '" + path +
+                     "' does not exist: generate it first (add \"generate\" to [run] "
                      "stages, or run `dynlearn generate` on the deck), or point [data] file at it");
   return io::DatasetReader(path, comm);
 }
@@ -113,15 +121,19 @@ std::string output_path(const Config& config) {
   return config.run.output_dir + "/" + config.run.name + "_output.h5";
 }
 
-std::string checkpoint_prefix(const Config& config) { return config.run.output_dir + "/" + config.run.name; }
+std::string checkpoint_prefix(const Config& config) {
+  return config.run.output_dir + "/" + config.run.name;
+}
 
 void stage_generate(const Config& config, MPI_Comm comm) {
   if (!config.system)
-    throw InputError("[run] method = \"" + config.run.method + "\" learns without a dataset: remove \"generate\" "
+    throw InputError("[run] method = \"" + config.run.method +
+                     "\" learns without a dataset: remove \"generate\" "
                      "from [run] stages");
-  core::info("dynlearn " + std::string(dynlearn::version) + ": generate on " + std::to_string(parallel::size(comm)) +
-             " rank(s), system " + config.system->type());
-  const auto report = systems::generate_dataset(*config.system, config.run, config.data, config.resolved, comm);
+  core::info("dynlearn " + std::string(dynlearn::version) + ": generate on " +
+             std::to_string(parallel::size(comm)) + " rank(s), system " + config.system->type());
+  const auto report =
+      systems::generate_dataset(*config.system, config.run, config.data, config.resolved, comm);
   char line[256];
   std::snprintf(line, sizeof line, "generate: wrote %s (%d train + %d test trajectories) in %.2f s",
                 report.path.c_str(), report.train, report.test, report.seconds);
@@ -131,13 +143,15 @@ void stage_generate(const Config& config, MPI_Comm comm) {
 bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
   if (config.method) return config.method->train(config, comm, restart);
   if (config.model.type == "true_equations")
-    throw InputError("[model] type = \"true_equations\" has nothing to train: use stages = [\"generate\", "
-                     "\"evaluate\"]");
+    throw InputError(
+        "[model] type = \"true_equations\" has nothing to train: use stages = [\"generate\", "
+        "\"evaluate\"]");
   const std::string data_path = config.data.path(config.run);
   io::DatasetReader reader = open_dataset(config, comm);
   check_full_state(reader, data_path);
   const auto shape = reader.shape("train");
-  parallel::ShardLayout layout(shape.trajectories, static_cast<std::size_t>(config.train.shards), comm);
+  parallel::ShardLayout layout(shape.trajectories, static_cast<std::size_t>(config.train.shards),
+                               comm);
   const auto owned = layout.owned_items();
   train::Trajectories data = read_observed(reader, "train", owned.begin, owned.size(), nullptr);
   // Every rank needs dt, also one owning no trajectory.
@@ -151,27 +165,31 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
   models::WindowModel& model = *learned.model;
   core::info("train: " + config.model.type + " with " + std::to_string(model.num_parameters()) +
              " parameters on " + std::to_string(shape.trajectories) + " trajectories (" +
-             std::to_string(parallel::size(comm)) + " rank(s), " + std::to_string(layout.n_shards()) +
-             " shards), integrator " + config.train.integrator + ", window " + std::to_string(config.train.window));
+             std::to_string(parallel::size(comm)) + " rank(s), " +
+             std::to_string(layout.n_shards()) + " shards), integrator " + config.train.integrator +
+             ", window " + std::to_string(config.train.window));
   train::Trainer trainer(model, config.train, std::move(data), layout, comm, seed);
   const Eigen::Index dim = static_cast<Eigen::Index>(shape.observed_dim);
-  const Eigen::Index windows = train::windows_per_trajectory(static_cast<int>(shape.samples), config.train.window);
+  const Eigen::Index windows =
+      train::windows_per_trajectory(static_cast<int>(shape.samples), config.train.window);
   if (restart) {
-    const std::string path = io::require_latest_checkpoint(config.run.output_dir, config.run.name, comm);
+    const std::string path =
+        io::require_latest_checkpoint(config.run.output_dir, config.run.name, comm);
     io::CheckpointReader reader_ckpt(path, comm);
     const auto checkpoint = reader_ckpt.read(owned);
     auto state = train::from_checkpoint(checkpoint, dim, windows);
     if (state.parameters.size() != model.num_parameters())
-      throw InputError("checkpoint '" + path + "' holds " + std::to_string(state.parameters.size()) +
-                       " parameters, but [model] describes " + std::to_string(model.num_parameters()) +
-                       ": restart with the deck that started the run");
+      throw InputError(
+          "checkpoint '" + path + "' holds " + std::to_string(state.parameters.size()) +
+          " parameters, but [model] describes " + std::to_string(model.num_parameters()) +
+          ": restart with the deck that started the run");
     trainer.restore(state);
     core::info("train: restarted from " + path + " at epoch " + std::to_string(state.epoch));
   }
   trainer.set_checkpoint_hook([&](const train::TrainerState& state, bool) {
-    const std::string path = io::write_checkpoint(config.run.output_dir, config.run.name,
-                                                  train::to_checkpoint(state, owned, shape.trajectories),
-                                                  config.resolved, comm);
+    const std::string path = io::write_checkpoint(
+        config.run.output_dir, config.run.name,
+        train::to_checkpoint(state, owned, shape.trajectories), config.resolved, comm);
     core::debug("train: checkpoint " + path);
   });
   trainer.set_time_budget(config.run.max_wall_seconds);
@@ -198,23 +216,29 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   const std::string out = output_path(config);
   io::DatasetReader reader = open_dataset(config, comm);
   check_full_state(reader, data_path);
-  if (!reader.has_split("test")) throw InputError("'" + data_path + "' has no test trajectories ([data] n_test = 0)");
+  if (!reader.has_split("test"))
+    throw InputError("'" + data_path + "' has no test trajectories ([data] n_test = 0)");
   const bool trained = config.model.type != "true_equations";
-  const io::OutputModel saved = trained ? io::read_output_model(out, comm) : io::OutputModel{config.model.type, {}, "", {}};
-  const io::OutputHistory history = trained ? io::read_output_history(out, comm) : io::OutputHistory{};
+  const io::OutputModel saved =
+      trained ? io::read_output_model(out, comm) : io::OutputModel{config.model.type, {}, "", {}};
+  const io::OutputHistory history =
+      trained ? io::read_output_history(out, comm) : io::OutputHistory{};
   const auto shape = reader.shape("test");
   auto learned = make_learned_model(config, static_cast<Eigen::Index>(shape.observed_dim), 0,
                                     config.evaluate.integrator, config.evaluate.substeps);
   models::WindowModel& model = *learned.model;
   if (model.num_parameters() != saved.parameters.size())
     throw InputError("'" + out + "' holds a model of " + std::to_string(saved.parameters.size()) +
-                     " parameters, but [model] describes one of " + std::to_string(model.num_parameters()) +
+                     " parameters, but [model] describes one of " +
+                     std::to_string(model.num_parameters()) +
                      ": evaluate with the deck that trained it");
   model.set_parameters(saved.parameters);
 
-  const auto owned = parallel::block_range(shape.trajectories, parallel::rank(comm), parallel::size(comm));
+  const auto owned =
+      parallel::block_range(shape.trajectories, parallel::rank(comm), parallel::size(comm));
   train::ForecastInput input;
-  train::Trajectories observed = read_observed(reader, "test", owned.begin, owned.size(), &input.truth);
+  train::Trajectories observed =
+      read_observed(reader, "test", owned.begin, owned.size(), &input.truth);
   double dt = observed.t.empty() ? 0.0 : train::uniform_spacing(observed.t);
   MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
   input.observed = std::move(observed.y);
@@ -239,7 +263,8 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   MPI_Gather(&local, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, comm);
   for (std::size_t r = 1; r < counts.size(); ++r) displs[r] = displs[r - 1] + counts[r - 1];
   std::vector<double> all(shape.trajectories);
-  MPI_Gatherv(result.error.data(), local, MPI_DOUBLE, all.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, comm);
+  MPI_Gatherv(result.error.data(), local, MPI_DOUBLE, all.data(), counts.data(), displs.data(),
+              MPI_DOUBLE, 0, comm);
   double stats[2] = {0.0, 0.0};
   if (parallel::rank(comm) == 0) {
     for (double v : all) stats[0] += v;
@@ -251,7 +276,8 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   e.error_mean = stats[0];
   e.error_std = stats[1];
   write_output(out, comm, config.resolved, saved, history, e);
-  core::info(format("evaluate: error over %.0f steps: mean %.4g, std %.4g", e.steps, e.error_mean, e.error_std) +
+  core::info(format("evaluate: error over %.0f steps: mean %.4g, std %.4g", e.steps, e.error_mean,
+                    e.error_std) +
              " (" + std::to_string(shape.trajectories) + " test trajectories, integrator " +
              config.evaluate.integrator + (config.evaluate.iso ? ", test-time ISO" : "") + ")");
   core::info("evaluate: wrote " + out);

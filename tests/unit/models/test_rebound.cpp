@@ -76,8 +76,8 @@ TEST(Rebound, DeckErrorsNameTheKeyAndTheFix) {
   io::ModelConfig config;
   config.rebound = true;
   HNet planar(2, {4});
-  const auto message = [&](integrate::VectorField& field, const std::string& integrator, int substeps,
-                           const std::vector<systems::NamedArray>& constants) {
+  const auto message = [&](integrate::VectorField& field, const std::string& integrator,
+                           int substeps, const std::vector<systems::NamedArray>& constants) {
     try {
       make_rebound_model(field, config, constants, integrator, substeps, 1);
     } catch (const InputError& e) {
@@ -85,8 +85,10 @@ TEST(Rebound, DeckErrorsNameTheKeyAndTheFix) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message(planar, "rk4", 1, billiard.constants()).find("integrator = \"leapfrog\""), std::string::npos);
-  EXPECT_NE(message(planar, "leapfrog", 2, billiard.constants()).find("substeps = 1"), std::string::npos);
+  EXPECT_NE(message(planar, "rk4", 1, billiard.constants()).find("integrator = \"leapfrog\""),
+            std::string::npos);
+  EXPECT_NE(message(planar, "leapfrog", 2, billiard.constants()).find("substeps = 1"),
+            std::string::npos);
   EXPECT_NE(message(planar, "leapfrog", 1, {}).find("rebound = false"), std::string::npos);
   HNet chain(3, {4});
   EXPECT_NE(message(chain, "leapfrog", 1, billiard.constants()).find("planar"), std::string::npos);
@@ -187,12 +189,14 @@ TEST(Rebound, FixedAlphaIsConstantAndItsHeadGetsNoGradient) {
   EXPECT_TRUE((alpha.array() == 0.5).all());
   MatrixXd gq(2, batch), gqt(2, batch);
   Eigen::VectorXd grad = Eigen::VectorXd::Zero(rebound.num_parameters());
-  rebound.vjp(uniform_matrix(2, batch, 50), uniform_matrix(1, batch, 51), uniform_matrix(1, batch, 52), gq, gqt,
-              grad, *tape);
-  // Layout [trunk; head_n; head_alpha; net_gamma]: head_alpha (128 -> 32 -> 1) precedes net_gamma (4 -> 16 -> 16 -> 1).
+  rebound.vjp(uniform_matrix(2, batch, 50), uniform_matrix(1, batch, 51),
+              uniform_matrix(1, batch, 52), gq, gqt, grad, *tape);
+  // Layout [trunk; head_n; head_alpha; net_gamma]: head_alpha (128 -> 32 -> 1) precedes net_gamma
+  // (4 -> 16 -> 16 -> 1).
   const Index gamma_size = (4 * 16 + 16) + (16 * 16 + 16) + (16 + 1);
   const Index alpha_size = (128 * 32 + 32) + (32 + 1);
-  EXPECT_EQ(grad.segment(grad.size() - gamma_size - alpha_size, alpha_size).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_EQ(grad.segment(grad.size() - gamma_size - alpha_size, alpha_size).cwiseAbs().maxCoeff(),
+            0.0);
   EXPECT_GT(grad.tail(gamma_size).cwiseAbs().maxCoeff(), 0.0);
 }
 
