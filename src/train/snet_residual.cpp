@@ -63,8 +63,7 @@ void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gr
     x_gradient->resize(x.size());
     for (Eigen::MatrixXd& g : *x_gradient) g.setZero(n, local_nodes_);
   }
-  Eigen::VectorXd scratch;  // θ-gradient nobody asked for (the field computes it anyway)
-  if (!theta_gradient) scratch.setZero(m);
+  if (!theta_gradient) theta_scratch_.setZero(m);
 
   for (std::size_t s = 0; s < share_.shards.size(); ++s) {
     const parallel::IndexRange shard = share_.shards[s];
@@ -92,19 +91,21 @@ void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gr
         if (theta_gradient)
           field_.vjp(upstream_, adjoint_, v.head(m), *tape_);
         else
-          field_.vjp(upstream_, adjoint_, scratch, *tape_);
+          field_.vjp(upstream_, adjoint_, theta_scratch_, *tape_);
       }
       double l_sum = 0.0;
       for (std::size_t i = shard.begin; i < shard.end; ++i) {
         const ElementData& data = element_data(i, le);
         const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
-        Eigen::MatrixXd misfit = xs_.middleCols(c, np1) * data.weights.transpose() - data.y;
-        l_sum += misfit.squaredNorm();
+        misfit_.noalias() = xs_.middleCols(c, np1) * data.weights.transpose();
+        misfit_ -= data.y;
+        l_sum += misfit_.squaredNorm();
         if (x_gradient) {
           // ∂R/∂X_e = c_r r D - c_r Jᵀ r, ∂(γL)/∂X_e = c_l misfit W.
-          Eigen::MatrixXd g = c_r * r_.middleCols(c, np1) * d + adjoint_.middleCols(c, np1);
-          if (gamma != 0.0 && data.weights.rows() > 0) g.noalias() += c_l * misfit * data.weights;
-          (*x_gradient)[i].middleCols(static_cast<Eigen::Index>(le) * p, np1) += g;
+          g_.noalias() = c_r * r_.middleCols(c, np1) * d;
+          g_ += adjoint_.middleCols(c, np1);
+          if (gamma != 0.0 && data.weights.rows() > 0) g_.noalias() += c_l * misfit_ * data.weights;
+          (*x_gradient)[i].middleCols(static_cast<Eigen::Index>(le) * p, np1) += g_;
         }
       }
       v(m + 1) = l_sum / share_.sample_count;
@@ -125,16 +126,18 @@ SnetGridSum::SnetGridSum(const parallel::ProcessGrid& grid, std::size_t elements
 Eigen::VectorXd SnetGridSum::sum(const SnetPartials& partials, Eigen::Index length) const {
   const std::size_t local_elements = over_elements_.owned_shards().size();
   const Eigen::Index stacked = static_cast<Eigen::Index>(local_shards_) * length;
-  std::vector<Eigen::VectorXd> per_element(local_elements, Eigen::VectorXd(stacked));
-  for (std::size_t le = 0; le < local_elements; ++le)
+  per_element_.resize(local_elements);
+  for (std::size_t le = 0; le < local_elements; ++le) {
+    per_element_[le].resize(stacked);
     for (std::size_t s = 0; s < local_shards_; ++s)
-      per_element[le].segment(static_cast<Eigen::Index>(s) * length, length) =
+      per_element_[le].segment(static_cast<Eigen::Index>(s) * length, length) =
           partials[s * local_elements + le];
-  const Eigen::VectorXd by_shard = over_elements_.sum(per_element, stacked);
-  std::vector<Eigen::VectorXd> per_shard(local_shards_);
+  }
+  const Eigen::VectorXd by_shard = over_elements_.sum(per_element_, stacked);
+  per_shard_.resize(local_shards_);
   for (std::size_t s = 0; s < local_shards_; ++s)
-    per_shard[s] = by_shard.segment(static_cast<Eigen::Index>(s) * length, length);
-  return over_shards_.sum(per_shard, length);
+    per_shard_[s] = by_shard.segment(static_cast<Eigen::Index>(s) * length, length);
+  return over_shards_.sum(per_shard_, length);
 }
 
 void add_interface_gradients(const parallel::ProcessGrid& grid,
@@ -203,9 +206,9 @@ SnetValues SnetProblem::reduce(bool theta, Eigen::VectorXd* theta_gradient) {
     return {total(m), total(m + 1)};
   }
   // Only the two scalars travel; the same tree, so the same bits as with θ.
-  SnetPartials scalars(partials_.size());
-  for (std::size_t u = 0; u < partials_.size(); ++u) scalars[u] = partials_[u].tail(2);
-  total = sum_.sum(scalars, 2);
+  scalars_.resize(partials_.size());
+  for (std::size_t u = 0; u < partials_.size(); ++u) scalars_[u] = partials_[u].tail(2);
+  total = sum_.sum(scalars_, 2);
   return {total(0), total(1)};
 }
 

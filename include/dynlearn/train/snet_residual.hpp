@@ -89,8 +89,10 @@ class SnetResidual {
   int local_nodes_ = 0;
   std::vector<ElementData> elements_;
   std::unique_ptr<integrate::FieldTape> tape_;
-  // Per-call buffers (one shard's columns).
-  mutable Eigen::MatrixXd xs_, us_, f_, r_, upstream_, adjoint_;
+  // Per-call buffers (one shard's columns; one trajectory's element).
+  mutable Eigen::MatrixXd xs_, us_, f_, r_, upstream_, adjoint_, misfit_, g_;
+  // θ-gradient nobody asked for (the field's vjp computes it anyway).
+  mutable Eigen::VectorXd theta_scratch_;
 };
 
 /// Sums SnetPartials over the whole grid in the fixed order (tree over
@@ -106,6 +108,8 @@ class SnetGridSum {
   parallel::DeterministicSum over_elements_;
   parallel::DeterministicSum over_shards_;
   std::size_t local_shards_;
+  // Per-call buffers of the two stages of the sum.
+  mutable std::vector<Eigen::VectorXd> per_element_, per_shard_;
 };
 
 /// Adds to each local trajectory's first and last node gradient the
@@ -156,7 +160,7 @@ class SnetProblem {
   SnetResidual residual_;
   SnetGridSum sum_;
   std::vector<Eigen::MatrixXd> x_;
-  SnetPartials partials_;
+  SnetPartials partials_, scalars_;
 };
 
 }  // namespace dynlearn::train
