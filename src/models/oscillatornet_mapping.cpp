@@ -118,8 +118,12 @@ Eigen::MatrixXd OscillatorMapping::features(const Eigen::VectorXd& x1) const {
 
 Eigen::VectorXd OscillatorMapping::map(const Eigen::VectorXd& theta,
                                        const Eigen::VectorXd& x1) const {
-  const Eigen::Index T = x1.size();
-  const Eigen::MatrixXd F = features(x1);
+  return map_features(theta, features(x1));
+}
+
+Eigen::VectorXd OscillatorMapping::map_features(const Eigen::VectorXd& theta,
+                                                const Eigen::MatrixXd& F) const {
+  const Eigen::Index T = F.cols();
   Eigen::VectorXd x2(T);
   if (shared()) {
     const MappingCoefficients mc =
@@ -142,8 +146,12 @@ Eigen::VectorXd OscillatorMapping::map(const Eigen::VectorXd& theta,
 
 void OscillatorMapping::map_vjp(const Eigen::VectorXd& theta, const Eigen::VectorXd& x1,
                                 const Eigen::VectorXd& g, Eigen::VectorXd& grad) const {
-  const Eigen::Index T = x1.size();
-  const Eigen::MatrixXd F = features(x1);
+  map_features_vjp(theta, features(x1), g, grad);
+}
+
+void OscillatorMapping::map_features_vjp(const Eigen::VectorXd& theta, const Eigen::MatrixXd& F,
+                                         const Eigen::VectorXd& g, Eigen::VectorXd& grad) const {
+  const Eigen::Index T = F.cols();
   const Eigen::Index first = std::min(first_mapped(), T);
   const Eigen::Index nw = solver_.num_parameters();
   if (shared()) {
@@ -178,7 +186,9 @@ double OscillatorMapping::loss(const Eigen::VectorXd& theta, const Eigen::Vector
   Eigen::MatrixXd A;
   Eigen::VectorXd c;
   solver_.step_matrices(w, A, c);
-  const Eigen::VectorXd x2 = map(theta, x1);
+  // The features serve the forward map and, with a gradient, its VJP.
+  const Eigen::MatrixXd F = features(x1);
+  const Eigen::VectorXd x2 = map_features(theta, F);
   const Eigen::Index S = hi - lo + 1;
   const double scale = 1.0 / static_cast<double>(S);
   double sum = 0.0;
@@ -200,7 +210,7 @@ double OscillatorMapping::loss(const Eigen::VectorXd& theta, const Eigen::Vector
     Eigen::VectorXd gw = Eigen::VectorXd::Zero(nw);
     solver_.step_matrices_vjp(w, gA, gc, gw);
     grad->head(nw) += gw;
-    map_vjp(theta, x1, gx2, *grad);
+    map_features_vjp(theta, F, gx2, *grad);
   }
   return weight * scale * sum;
 }

@@ -69,6 +69,10 @@ class OscillatorMapping {
  private:
   /// Feature channels [D2x1, D1x1, x1] (3 x T), zero-padded on the left.
   Eigen::MatrixXd features(const Eigen::VectorXd& x1) const;
+  /// map() and map_vjp() on features already computed.
+  Eigen::VectorXd map_features(const Eigen::VectorXd& theta, const Eigen::MatrixXd& F) const;
+  void map_features_vjp(const Eigen::VectorXd& theta, const Eigen::MatrixXd& F,
+                        const Eigen::VectorXd& g, Eigen::VectorXd& grad) const;
 
   const OscillatorNet& solver_;
   MappingOptions options_;
