@@ -29,10 +29,9 @@ Eigen::VectorXd ResnetBaseline::step(const Eigen::VectorXd& theta,
 Eigen::MatrixXd ResnetBaseline::windows(const Eigen::MatrixXd& X) const {
   const Eigen::Index S = X.cols() - kernel_;
   Eigen::MatrixXd W(static_cast<Eigen::Index>(n_) * kernel_, S);
-  for (Eigen::Index s = 0; s < S; ++s) {
-    const Eigen::MatrixXd block = X.middleCols(s, kernel_);
-    W.col(s) = Eigen::Map<const Eigen::VectorXd>(block.data(), block.size());
-  }
+  // X is column-major, so the K columns of a window are one contiguous run.
+  for (Eigen::Index s = 0; s < S; ++s)
+    W.col(s) = Eigen::Map<const Eigen::VectorXd>(X.col(s).data(), W.rows());
   return W;
 }
 
