@@ -105,13 +105,15 @@ double OscillatorNetTrainer::loss(const Eigen::VectorXd& theta, Eigen::VectorXd*
   const double weight = 1.0 / static_cast<double>(layout_.n_items());
   const auto shards = layout_.owned_shards();
   const auto first = layout_.owned_items().begin;
-  std::vector<Eigen::VectorXd> partials;
+  partials_.resize(shards.size());
+  Eigen::VectorXd& g = item_gradient_;
   for (std::size_t s = shards.begin; s < shards.end; ++s) {
-    Eigen::VectorXd part = Eigen::VectorXd::Zero(P + 1);
+    Eigen::VectorXd& part = partials_[s - shards.begin];
+    part.setZero(P + 1);
     const auto items = layout_.shard_items(s);
     for (std::size_t i = items.begin; i < items.end; ++i) {
       const Eigen::MatrixXd& X = series_[i - first];
-      Eigen::VectorXd g = Eigen::VectorXd::Zero(P);
+      g.setZero(P);
       Eigen::VectorXd* gp = grad ? &g : nullptr;
       double l = 0.0;
       if (resnet_)
@@ -123,13 +125,9 @@ double OscillatorNetTrainer::loss(const Eigen::VectorXd& theta, Eigen::VectorXd*
       part(0) += l;
       part.tail(P) += g;
     }
-    partials.push_back(std::move(part));
   }
-  const bool out_of_time =
-      budget_seconds_ > 0.0 &&
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() >
-          budget_seconds_;
-  const auto total = reduction_->sum(partials, P + 1, core::stop_requested() || out_of_time);
+  const auto total =
+      reduction_->sum(partials_, P + 1, core::stop_requested() || deadline_.passed());
   if (total.flag) stopped_ = true;
   if (grad) *grad = total.sum.tail(P).cwiseProduct(mask_);
   return total.sum(0);

@@ -12,12 +12,12 @@
 #include <mpi.h>
 
 #include <Eigen/Dense>
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "dynlearn/core/signals.hpp"
 #include "dynlearn/models/oscillatornet.hpp"
 #include "dynlearn/models/oscillatornet_mapping.hpp"
 #include "dynlearn/models/resnet_baseline.hpp"
@@ -89,10 +89,10 @@ class OscillatorNetTrainer {
   std::vector<Eigen::VectorXd> mapped() const;
   const std::vector<OscillatorNetHistoryRow>& history() const { return history_; }
   /// Stops training and the forecast at the next step once the wall time
-  /// since construction passes `seconds` (0: no limit); SIGTERM/SIGUSR1
+  /// since this call passes `seconds` (0: no limit); SIGTERM/SIGUSR1
   /// (core::stop_requested) do the same. The flag is OR-ed over ranks in the
   /// loss reduction, so every rank stops at the same step.
-  void set_time_budget(double seconds) { budget_seconds_ = seconds; }
+  void set_time_budget(double seconds) { deadline_ = core::Deadline(seconds); }
   /// True once a stop was requested: train() and forecast() return early.
   bool stopped() const { return stopped_; }
 
@@ -113,8 +113,10 @@ class OscillatorNetTrainer {
   bool partial_ = false;
   Eigen::VectorXd theta_, initial_, mask_;
   std::vector<OscillatorNetHistoryRow> history_;
-  double budget_seconds_ = 0.0;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  core::Deadline deadline_{0.0};
+  // loss() workspaces: one partial per owned shard, one trajectory's gradient.
+  mutable std::vector<Eigen::VectorXd> partials_;
+  mutable Eigen::VectorXd item_gradient_;
   mutable bool stopped_ = false;
 };
 
