@@ -310,13 +310,10 @@ void write_isochronism_output(const std::string& path, MPI_Comm comm, const Conf
     const MatrixXd points =
         train::isochronism_points(kDimension, 0, static_cast<std::size_t>(c.points), c.init_std,
                                   static_cast<std::uint64_t>(config.run.seed));
-    const MatrixXd points_rows = points.transpose();
-    std::vector<double> flat_points;
-    for (Index i = 0; i < points_rows.rows(); ++i)
-      for (Index j = 0; j < points_rows.cols(); ++j) flat_points.push_back(points_rows(i, j));
+    // Column-major (component x point) storage is the row-major [point, component] array.
     f.write_all("/train/points",
                 {static_cast<hsize_t>(points.cols()), static_cast<hsize_t>(points.rows())},
-                flat_points.data(), "phase-space points X_i(0) = (x, v) [point, component]");
+                points.data(), "phase-space points X_i(0) = (x, v) [point, component]");
     f.write_attribute("/train", "period", c.period);
     f.write_attribute("/train", "stepper", c.stepper);
     f.write_attribute("/train", "steps", static_cast<std::int64_t>(c.steps));
