@@ -47,6 +47,7 @@ struct DrivenTsAdjoint::Impl {
   PetscInt adjoint_stage = -1;
   Eigen::VectorXd mu_sum;
   MatrixXd input, adjoint;
+  MatrixXd jac_values;  // f at the Jacobian's point (only its tape is used)
   Eigen::VectorXd scratch_p;
 
   ~Impl() { destroy(); }
@@ -88,8 +89,7 @@ struct DrivenTsAdjoint::Impl {
   static PetscErrorCode jacobian(TS, PetscReal time, Vec state, Mat, Mat, void* ctx) {
     auto* m = static_cast<Impl*>(ctx);
     PetscFunctionBeginUser;
-    MatrixXd out;
-    m->evaluate(time, state, *m->jac_tape, &out, nullptr);
+    m->evaluate(time, state, *m->jac_tape, &m->jac_values, nullptr);
     PetscFunctionReturn(0);
   }
 
