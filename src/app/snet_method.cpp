@@ -34,25 +34,11 @@
 #include "dynlearn/systems/vehicle.hpp"
 #include "dynlearn/train/alpha_snet.hpp"
 #include "dynlearn/train/delta_snet.hpp"
+#include "dynlearn/train/driven_forecast.hpp"
 #include "dynlearn/train/driven_trajectories.hpp"
 #include "dynlearn/train/optimizer.hpp"
 #include "dynlearn/train/snet_residual.hpp"
-
-// The baselines and the test forecast come from the other SNet engineer's
-// files; until they land, those methods and `evaluate` report that they are
-// missing instead of breaking the build.
-#if __has_include("dynlearn/train/trajectory_matching.hpp")
 #include "dynlearn/train/trajectory_matching.hpp"
-#define DYNLEARN_HAVE_MATCHING 1
-#else
-#define DYNLEARN_HAVE_MATCHING 0
-#endif
-#if __has_include("dynlearn/train/driven_forecast.hpp")
-#include "dynlearn/train/driven_forecast.hpp"
-#define DYNLEARN_HAVE_FORECAST 1
-#else
-#define DYNLEARN_HAVE_FORECAST 0
-#endif
 
 namespace dynlearn::app {
 namespace {
@@ -310,7 +296,6 @@ io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
   return io::DatasetReader(path, comm);
 }
 
-#if DYNLEARN_HAVE_MATCHING
 /// Mean over the training trajectories of the BKPR-DoPr5 loss of `model`,
 /// summed over the trajectory shards of `comm` (the same bits on any rank count).
 double matching_loss(integrate::DrivenField& model, const train::DrivenTrajectories& data,
@@ -340,7 +325,6 @@ double matching_loss(integrate::DrivenField& model, const train::DrivenTrajector
   }
   return sum.sum(partials, 1)(0) / static_cast<double>(layout.n_items());
 }
-#endif
 
 class SnetMethod final : public Method {
  public:
@@ -485,15 +469,12 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
       }
     }
   }
-#if DYNLEARN_HAVE_MATCHING
   run.final_matching_loss = matching_loss(model, data, layout, grid.trajectory_comm(), c);
-#endif
   return true;
 }
 
 bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::DrivenField& model,
                                 TrainedRun& run) {
-#if DYNLEARN_HAVE_MATCHING
   const SnetConfig& c = config_;
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("train");
@@ -550,15 +531,6 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
   }
   run.final_matching_loss = matching_loss(model, data, layout, comm, c);
   return true;
-#else
-  (void)config;
-  (void)comm;
-  (void)model;
-  (void)run;
-  throw InputError("[snet] method = \"" + config_.method +
-                   "\" needs the trajectory-matching baselines, which are "
-                   "not in this build yet (train/trajectory_matching.hpp)");
-#endif
 }
 
 bool SnetMethod::train(const Config& config, MPI_Comm comm, bool restart) {
@@ -614,7 +586,6 @@ void SnetMethod::evaluate(const Config& config, MPI_Comm comm) {
                      std::to_string(model->num_parameters()) +
                      ": evaluate with the deck that trained it");
   model->set_parameters(run.parameters);
-#if DYNLEARN_HAVE_FORECAST
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("test");
   const auto n = static_cast<std::size_t>(shape.trajectories);
@@ -666,11 +637,6 @@ void SnetMethod::evaluate(const Config& config, MPI_Comm comm) {
              c.method.c_str(), e.mean_mse, n, static_cast<long long>(samples), e.t(samples - 1)));
   write_snet_output(out, comm, config, c, run, e);
   core::info("evaluate: wrote " + out);
-#else
-  (void)comm;
-  throw InputError(
-      "the SNet evaluate stage needs train/driven_forecast.hpp, which is not in this build yet");
-#endif
 }
 
 }  // namespace
