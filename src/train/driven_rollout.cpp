@@ -69,7 +69,7 @@ struct DrivenRollout::Impl {
   std::vector<std::size_t> sample_step;  // accepted steps done on reaching t(k)
   std::vector<MatrixXd> states;
   std::array<MatrixXd, 7> k;
-  MatrixXd stage, input, error, x_new, adjoint, stage_adjoint;
+  MatrixXd stage, input, error, scaled_error, x_new, adjoint, stage_adjoint;
   std::array<MatrixXd, 6> k_adjoint;
   std::vector<double> frozen;
   bool freeze = false;
@@ -165,9 +165,10 @@ struct DrivenRollout::Impl {
       }
       error = (h * kE[0]) * k[0];
       for (int i = 2; i < 7; ++i) error.noalias() += (h * kE[i]) * k[i];
-      const Eigen::ArrayXXd scale =
-          options.atol + options.rtol * x.array().abs().max(x_new.array().abs());
-      const double norm = rms((error.array() / scale).matrix());
+      scaled_error =
+          (error.array() / (options.atol + options.rtol * x.array().abs().max(x_new.array().abs())))
+              .matrix();
+      const double norm = rms(scaled_error);
       const bool accept = freeze || (std::isfinite(norm) && norm <= 1.0);
       const double factor = !std::isfinite(norm) ? 0.2
                             : norm == 0.0        ? 10.0
@@ -189,7 +190,7 @@ struct DrivenRollout::Impl {
       if (!freeze) frozen_candidate.push_back(h);
       ++accepted;
       time = lands ? t(target) : time + h;
-      x = x_new;
+      x.swap(x_new);  // x_new is rebuilt by the next attempt's last stage
       std::swap(k[0], k[6]);
       if (lands) {
         states[target] = x;
