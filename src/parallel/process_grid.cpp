@@ -24,10 +24,6 @@ ProcessGrid::ProcessGrid(MPI_Comm comm, int time_blocks) {
   const int keep_trajectories[2] = {1, 0};
   MPI_Cart_sub(grid_, keep_time, &time_);
   MPI_Cart_sub(grid_, keep_trajectories, &trajectories_);
-  MPI_Cart_shift(grid_, 1, 1, &previous_, &next_);
-  // The shift is in grid ranks; translate to ranks of time_comm (its rank is the time coordinate).
-  if (previous_ != MPI_PROC_NULL) previous_ = coords_[1] - 1;
-  if (next_ != MPI_PROC_NULL) next_ = coords_[1] + 1;
 }
 
 ProcessGrid::~ProcessGrid() {

@@ -27,15 +27,17 @@ class ProcessGrid {
   int time_blocks() const { return dims_[1]; }
   int trajectory_group() const { return coords_[0]; }
   int time_block() const { return coords_[1]; }
-  /// Neighbouring time blocks in time_comm(), MPI_PROC_NULL at the ends.
-  int previous_block() const { return previous_; }
-  int next_block() const { return next_; }
+  /// Neighbouring time blocks as ranks of time_comm() (whose rank is the
+  /// time coordinate), MPI_PROC_NULL at the ends.
+  int previous_block() const { return time_block() > 0 ? time_block() - 1 : MPI_PROC_NULL; }
+  int next_block() const {
+    return time_block() + 1 < time_blocks() ? time_block() + 1 : MPI_PROC_NULL;
+  }
 
  private:
   MPI_Comm grid_ = MPI_COMM_NULL, time_ = MPI_COMM_NULL, trajectories_ = MPI_COMM_NULL;
   int dims_[2] = {1, 1};
   int coords_[2] = {0, 0};
-  int previous_ = MPI_PROC_NULL, next_ = MPI_PROC_NULL;
 };
 
 }  // namespace dynlearn::parallel
