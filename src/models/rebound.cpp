@@ -264,7 +264,8 @@ void Rebound::vjp(const Eigen::Ref<const MatrixXd>& n_adjoint,
     return;
   }
   // Through the bilinear samples to the neighbourhood centres.
-  const Eigen::ArrayXXd fa = feature_adjoint.array();
+  // A view of the trunk's adjoint (2 P² x batch), not a copy.
+  const Eigen::ArrayWrapper<const MatrixXd> fa = feature_adjoint.array();
   q_adjoint.row(0) =
       (fa.topRows(p2) * tape.features_dx.array().topRows(p2)).colwise().sum().matrix();
   q_adjoint.row(1) =
