@@ -287,7 +287,6 @@ void write_isochronism_output(const std::string& path, MPI_Comm comm, const Conf
   models::SecondOrderNet net(kDimension, c.hidden_sizes(), c.activation);
   net.set_parameters(run.parameters);
   const ForceReport force = force_report(net, c);
-  const std::string partial = path + ".partial";
   std::string dir_error;
   if (parallel::rank(comm) == 0) {
     std::error_code ec;
@@ -297,71 +296,66 @@ void write_isochronism_output(const std::string& path, MPI_Comm comm, const Conf
   }
   parallel::broadcast(dir_error, comm);
   if (!dir_error.empty()) throw IOError(dir_error, true);
-  {
-    auto f = io::h5::File::create(partial, comm);
-    io::write_provenance(f, kOutputKind, kOutputSchema, config.resolved);
-    write_vector(f, "/model/parameters", to_std(run.parameters),
-                 "force network parameters, flat (PyTorch layout: per layer W row-major, then b)");
-    f.write_attribute("/model", "type", std::string("second_order_net"));
-    f.write_attribute("/model", "hidden",
-                      std::vector<std::int64_t>(c.hidden.begin(), c.hidden.end()));
-    f.write_attribute("/model", "activation", c.activation);
-    f.write_attribute("/model", "dimension", static_cast<std::int64_t>(kDimension));
-    const MatrixXd points =
-        train::isochronism_points(kDimension, 0, static_cast<std::size_t>(c.points), c.init_std,
-                                  static_cast<std::uint64_t>(config.run.seed));
-    // Column-major (component x point) storage is the row-major [point, component] array.
-    f.write_all("/train/points",
-                {static_cast<hsize_t>(points.cols()), static_cast<hsize_t>(points.rows())},
-                points.data(), "phase-space points X_i(0) = (x, v) [point, component]");
-    f.write_attribute("/train", "period", c.period);
-    f.write_attribute("/train", "stepper", c.stepper);
-    f.write_attribute("/train", "steps", static_cast<std::int64_t>(c.steps));
-    write_vector(f, "/history/epoch", run.epoch, "epoch number (1-based)");
-    write_vector(f, "/history/loss", run.loss,
-                 "mean over points of ||X(T) - X(0)||² at the parameters before the epoch's step");
-    write_vector(f, "/history/learning_rate", run.learning_rate,
-                 "learning rate of the epoch's step");
-    write_vector(f, "/history/seconds", run.seconds, "wall time of the epoch [s]");
-    const hsize_t snapshots = run.portrait_epochs.size();
-    write_vector(f, "/portraits/epochs", run.portrait_epochs,
-                 "optimizer steps done when each portrait was drawn");
-    std::vector<double> time;
-    for (int k = 0; k <= c.portrait_samples; ++k) time.push_back(c.period * k / c.portrait_samples);
-    write_vector(f, "/portraits/time", time, "sample times of the portraits");
-    f.write_all(
-        "/portraits/states",
-        {snapshots, static_cast<hsize_t>(c.portrait_points),
-         static_cast<hsize_t>(c.portrait_samples + 1), static_cast<hsize_t>(2 * kDimension)},
-        run.portrait_states.data(), "trajectories (x, v) [snapshot, point, sample, component]");
-    write_vector(f, "/force/x", force.x, "grid positions");
-    write_vector(f, "/force/f", force.f, "learned force f(x) on the grid (harmonic: -x)");
-    write_vector(f, "/force/potential", force.potential,
-                 "V(x) = -integral of f from 0 to x (harmonic: x²/2)");
-    f.write_attribute("/force", "max_error", force.max_error);
-    f.write_attribute("/force", "equilibrium", force.equilibrium);
-    f.write_attribute("/force", "harmonic_error", force.harmonic_error);
-    f.write_attribute("/force", "check_range", c.check_range);
-    if (periods) {
-      write_vector(f, "/evaluate/amplitudes", periods->amplitudes, "starting positions (at rest)");
-      write_vector(f, "/evaluate/periods", periods->periods,
-                   "measured periods (NaN: no return within the horizon)");
-      write_vector(f, "/evaluate/relative_error", periods->relative_errors, "(period - T) / T");
-      f.write_attribute("/evaluate", "max_period_error", periods->max_relative_error);
-      f.write_attribute("/evaluate", "max_force_error", periods->max_force_error);
-      f.write_attribute("/evaluate", "equilibrium", periods->equilibrium);
-      f.write_attribute("/evaluate", "max_harmonic_error", periods->max_harmonic_error);
-      f.write_attribute("/evaluate", "period", c.period);
-    }
-    f.write_attribute("/", "complete", static_cast<std::int64_t>(1));
-    f.close();
-  }
-  MPI_Barrier(comm);
-  std::string error;
-  if (parallel::rank(comm) == 0 && std::rename(partial.c_str(), path.c_str()) != 0)
-    error = "cannot rename '" + partial + "' to '" + path + "'";
-  parallel::broadcast(error, comm);
-  if (!error.empty()) throw IOError(error, true);
+  io::write_file_atomically(
+      path, comm, kOutputKind, kOutputSchema, config.resolved, [&](io::h5::File& f) {
+        write_vector(
+            f, "/model/parameters", to_std(run.parameters),
+            "force network parameters, flat (PyTorch layout: per layer W row-major, then b)");
+        f.write_attribute("/model", "type", std::string("second_order_net"));
+        f.write_attribute("/model", "hidden",
+                          std::vector<std::int64_t>(c.hidden.begin(), c.hidden.end()));
+        f.write_attribute("/model", "activation", c.activation);
+        f.write_attribute("/model", "dimension", static_cast<std::int64_t>(kDimension));
+        const MatrixXd points =
+            train::isochronism_points(kDimension, 0, static_cast<std::size_t>(c.points), c.init_std,
+                                      static_cast<std::uint64_t>(config.run.seed));
+        // Column-major (component x point) storage is the row-major [point, component] array.
+        f.write_all("/train/points",
+                    {static_cast<hsize_t>(points.cols()), static_cast<hsize_t>(points.rows())},
+                    points.data(), "phase-space points X_i(0) = (x, v) [point, component]");
+        f.write_attribute("/train", "period", c.period);
+        f.write_attribute("/train", "stepper", c.stepper);
+        f.write_attribute("/train", "steps", static_cast<std::int64_t>(c.steps));
+        write_vector(f, "/history/epoch", run.epoch, "epoch number (1-based)");
+        write_vector(
+            f, "/history/loss", run.loss,
+            "mean over points of ||X(T) - X(0)||² at the parameters before the epoch's step");
+        write_vector(f, "/history/learning_rate", run.learning_rate,
+                     "learning rate of the epoch's step");
+        write_vector(f, "/history/seconds", run.seconds, "wall time of the epoch [s]");
+        const hsize_t snapshots = run.portrait_epochs.size();
+        write_vector(f, "/portraits/epochs", run.portrait_epochs,
+                     "optimizer steps done when each portrait was drawn");
+        std::vector<double> time;
+        for (int k = 0; k <= c.portrait_samples; ++k)
+          time.push_back(c.period * k / c.portrait_samples);
+        write_vector(f, "/portraits/time", time, "sample times of the portraits");
+        f.write_all(
+            "/portraits/states",
+            {snapshots, static_cast<hsize_t>(c.portrait_points),
+             static_cast<hsize_t>(c.portrait_samples + 1), static_cast<hsize_t>(2 * kDimension)},
+            run.portrait_states.data(), "trajectories (x, v) [snapshot, point, sample, component]");
+        write_vector(f, "/force/x", force.x, "grid positions");
+        write_vector(f, "/force/f", force.f, "learned force f(x) on the grid (harmonic: -x)");
+        write_vector(f, "/force/potential", force.potential,
+                     "V(x) = -integral of f from 0 to x (harmonic: x²/2)");
+        f.write_attribute("/force", "max_error", force.max_error);
+        f.write_attribute("/force", "equilibrium", force.equilibrium);
+        f.write_attribute("/force", "harmonic_error", force.harmonic_error);
+        f.write_attribute("/force", "check_range", c.check_range);
+        if (periods) {
+          write_vector(f, "/evaluate/amplitudes", periods->amplitudes,
+                       "starting positions (at rest)");
+          write_vector(f, "/evaluate/periods", periods->periods,
+                       "measured periods (NaN: no return within the horizon)");
+          write_vector(f, "/evaluate/relative_error", periods->relative_errors, "(period - T) / T");
+          f.write_attribute("/evaluate", "max_period_error", periods->max_relative_error);
+          f.write_attribute("/evaluate", "max_force_error", periods->max_force_error);
+          f.write_attribute("/evaluate", "equilibrium", periods->equilibrium);
+          f.write_attribute("/evaluate", "max_harmonic_error", periods->max_harmonic_error);
+          f.write_attribute("/evaluate", "period", c.period);
+        }
+      });
 }
 
 TrainedRun read_isochronism_output(const std::string& path, MPI_Comm comm) {

@@ -265,67 +265,61 @@ class OscillatorNetMethod : public Method {
                                           : 0.0;
 
     const std::string out = output_path(config);
-    const std::string partial = out + ".partial";
-    {
-      io::h5::File f = io::h5::File::create(partial, comm);
-      io::write_provenance(f, kOutputKind, kOutputSchema, config.resolved);
-      f.write_attribute("/", "model", s.model);
-      f.write_attribute("/", "weights", s.weights);
-      f.write_attribute("/", "dt", dt);
-      f.write_attribute("/", "train_seconds", seconds);
-      f.write_attribute("/", "partial", static_cast<std::int64_t>(trainer.partial()));
-      f.write_attribute("/", "interrupted", static_cast<std::int64_t>(trainer.stopped()));
-      write_vector(f, "/constants/truth", truth,
-                   "true value of each parameter (NaN: no physical counterpart)");
-      write_vector(f, "/constants/initial", trainer.initial_parameters(),
-                   "initial value of each parameter");
-      write_vector(f, "/constants/trained", trained, "after training on the observed points");
-      write_vector(f, "/constants/learned", trainer.parameters(),
-                   "after the free forecast's retraining (final)");
-      f.write_attribute("/constants", "names", trainer.parameter_names());
-      const auto& h = trainer.history();
-      VectorXd it(static_cast<Index>(h.size())), step(static_cast<Index>(h.size())),
-          loss(static_cast<Index>(h.size()));
-      for (std::size_t i = 0; i < h.size(); ++i) {
-        it(static_cast<Index>(i)) = h[i].iteration;
-        step(static_cast<Index>(i)) = h[i].forecast_step;
-        loss(static_cast<Index>(i)) = h[i].loss;
-      }
-      write_vector(f, "/history/iteration", it, "gradient step (1-based)");
-      write_vector(f, "/history/forecast_step", step,
-                   "0: initial training; s: retraining after forecast point s");
-      write_vector(f, "/history/loss", loss, "mean squared one-step error over all trajectories");
-      const hsize_t n = n_traj, nobs = rows.size();
-      write_vector(f, "/forecast/time", t0,
-                   "sample times: observed points, then forecast points [s]");
-      f.create_dataset("/forecast/predicted", {n, static_cast<hsize_t>(F), nobs},
-                       "free forecast [trajectory, step, observed mass]");
-      f.create_dataset("/forecast/truth", {n, static_cast<hsize_t>(F), nobs},
-                       "true positions over the forecast");
-      f.create_dataset("/forecast/positions", {n, static_cast<hsize_t>(T + F), all_rows.size()},
-                       "true positions of every mass over observed and forecast points");
-      f.create_dataset("/forecast/rmse", {n}, "root mean square forecast error per trajectory");
-      f.write_rows("/forecast/predicted", owned.begin, predicted.size(), stack(predicted).data());
-      f.write_rows("/forecast/truth", owned.begin, future.size(), stack(future).data());
-      f.write_rows("/forecast/positions", owned.begin, positions.size(), stack(positions).data());
-      f.write_rows("/forecast/rmse", owned.begin, static_cast<hsize_t>(rmse.size()), rmse.data());
-      if (trainer.partial()) {
-        std::vector<MatrixXd> mapped;
-        for (const auto& x2 : trainer.mapped()) mapped.push_back(x2.transpose());
-        f.create_dataset(
-            "/mapping/x2", {n, static_cast<hsize_t>(T + F)},
-            "mass 2 mapped from mass 1's observed + forecast series (NaN before the stencil fits)");
-        f.write_rows("/mapping/x2", owned.begin, mapped.size(), stack(mapped).data());
-      }
-      f.write_attribute("/", "complete", static_cast<std::int64_t>(1));
-      f.close();
-    }
-    MPI_Barrier(comm);
-    std::string error;
-    if (parallel::rank(comm) == 0 && std::rename(partial.c_str(), out.c_str()) != 0)
-      error = "cannot rename '" + partial + "' to '" + out + "'";
-    parallel::broadcast(error, comm);
-    if (!error.empty()) throw IOError(error, true);
+    io::write_file_atomically(
+        out, comm, kOutputKind, kOutputSchema, config.resolved, [&](io::h5::File& f) {
+          f.write_attribute("/", "model", s.model);
+          f.write_attribute("/", "weights", s.weights);
+          f.write_attribute("/", "dt", dt);
+          f.write_attribute("/", "train_seconds", seconds);
+          f.write_attribute("/", "partial", static_cast<std::int64_t>(trainer.partial()));
+          f.write_attribute("/", "interrupted", static_cast<std::int64_t>(trainer.stopped()));
+          write_vector(f, "/constants/truth", truth,
+                       "true value of each parameter (NaN: no physical counterpart)");
+          write_vector(f, "/constants/initial", trainer.initial_parameters(),
+                       "initial value of each parameter");
+          write_vector(f, "/constants/trained", trained, "after training on the observed points");
+          write_vector(f, "/constants/learned", trainer.parameters(),
+                       "after the free forecast's retraining (final)");
+          f.write_attribute("/constants", "names", trainer.parameter_names());
+          const auto& h = trainer.history();
+          VectorXd it(static_cast<Index>(h.size())), step(static_cast<Index>(h.size())),
+              loss(static_cast<Index>(h.size()));
+          for (std::size_t i = 0; i < h.size(); ++i) {
+            it(static_cast<Index>(i)) = h[i].iteration;
+            step(static_cast<Index>(i)) = h[i].forecast_step;
+            loss(static_cast<Index>(i)) = h[i].loss;
+          }
+          write_vector(f, "/history/iteration", it, "gradient step (1-based)");
+          write_vector(f, "/history/forecast_step", step,
+                       "0: initial training; s: retraining after forecast point s");
+          write_vector(f, "/history/loss", loss,
+                       "mean squared one-step error over all trajectories");
+          const hsize_t n = n_traj, nobs = rows.size();
+          write_vector(f, "/forecast/time", t0,
+                       "sample times: observed points, then forecast points [s]");
+          f.create_dataset("/forecast/predicted", {n, static_cast<hsize_t>(F), nobs},
+                           "free forecast [trajectory, step, observed mass]");
+          f.create_dataset("/forecast/truth", {n, static_cast<hsize_t>(F), nobs},
+                           "true positions over the forecast");
+          f.create_dataset("/forecast/positions", {n, static_cast<hsize_t>(T + F), all_rows.size()},
+                           "true positions of every mass over observed and forecast points");
+          f.create_dataset("/forecast/rmse", {n}, "root mean square forecast error per trajectory");
+          f.write_rows("/forecast/predicted", owned.begin, predicted.size(),
+                       stack(predicted).data());
+          f.write_rows("/forecast/truth", owned.begin, future.size(), stack(future).data());
+          f.write_rows("/forecast/positions", owned.begin, positions.size(),
+                       stack(positions).data());
+          f.write_rows("/forecast/rmse", owned.begin, static_cast<hsize_t>(rmse.size()),
+                       rmse.data());
+          if (trainer.partial()) {
+            std::vector<MatrixXd> mapped;
+            for (const auto& x2 : trainer.mapped()) mapped.push_back(x2.transpose());
+            f.create_dataset("/mapping/x2", {n, static_cast<hsize_t>(T + F)},
+                             "mass 2 mapped from mass 1's observed + forecast series (NaN before "
+                             "the stencil fits)");
+            f.write_rows("/mapping/x2", owned.begin, mapped.size(), stack(mapped).data());
+          }
+        });
     char line[200];
     std::snprintf(line, sizeof line, "train: %.3f s, final loss %.6e; wrote %s", seconds,
                   trainer.history().empty() ? 0.0 : trainer.history().back().loss, out.c_str());

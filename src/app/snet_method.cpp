@@ -193,68 +193,58 @@ double mean(const std::vector<double>& v) {
 void write_snet_output(const std::string& path, MPI_Comm comm, const Config& config,
                        const SnetConfig& c, const TrainedRun& run,
                        const std::optional<Evaluation>& evaluation) {
-  const std::string partial = path + ".partial";
-  {
-    auto f = io::h5::File::create(partial, comm);
-    io::write_provenance(f, kOutputKind, kOutputSchema, config.resolved);
-    write_vector(f, "/model/parameters", to_std(run.parameters),
-                 "surrogate parameters θ, flat (per network, PyTorch layout)");
-    f.write_attribute("/model", "type", config.system->type());
-    f.write_attribute("/model", "hidden",
-                      std::vector<std::int64_t>(c.hidden.begin(), c.hidden.end()));
-    write_vector(f, "/history/iteration", run.iteration, "iteration number (1-based)");
-    write_vector(
-        f, "/history/loss", run.loss,
-        "SNet: data loss L of the spectral trajectories; baselines: trajectory-matching loss");
-    write_vector(
-        f, "/history/residual", run.residual,
-        "SNet: collocation residual R (δ-SNet: before the iteration's step; α-SNet: after the "
-        "iteration); baselines: NaN");
-    write_vector(f, "/history/seconds", run.seconds, "wall time of the iteration [s]");
-    // The group comes with its first dataset (h5::File creates groups only that way).
-    const double final_loss = run.loss.empty() ? std::nan("") : run.loss.back();
-    const double final_residual = !std::isnan(run.converged_residual) ? run.converged_residual
-                                  : run.residual.empty()              ? std::nan("")
-                                                                      : run.residual.back();
-    write_vector(
-        f, "/train/summary",
-        {static_cast<double>(run.iteration.size()), final_loss, final_residual,
-         1e3 * mean(run.seconds), run.final_matching_loss},
-        "[iterations, final loss, final residual, ms per iteration, final matching loss] (also as "
-        "attributes)");
-    f.write_attribute("/train", "method", c.method);
-    f.write_attribute("/train", "iterations", static_cast<std::int64_t>(run.iteration.size()));
-    f.write_attribute("/train", "converged", static_cast<std::int64_t>(run.converged));
-    f.write_attribute("/train", "interrupted", static_cast<std::int64_t>(run.interrupted));
-    f.write_attribute("/train", "final_loss", final_loss);
-    f.write_attribute("/train", "final_residual", final_residual);
-    f.write_attribute("/train", "ms_per_iteration", 1e3 * mean(run.seconds));
-    f.write_attribute("/train", "final_matching_loss", run.final_matching_loss);
-    if (evaluation) {
-      const auto n = static_cast<hsize_t>(evaluation->mse.size());
-      const auto s = static_cast<hsize_t>(evaluation->t.size());
-      const auto d = static_cast<hsize_t>(evaluation->state_dim);
-      write_vector(f, "/evaluate/t", to_std(evaluation->t), "test sample times");
-      f.write_all(
-          "/evaluate/forecast", {n, s, d}, evaluation->forecast.data(),
-          "Dormand-Prince forecast of the trained surrogate from the first observed test sample "
-          "[trajectory, sample, component]");
-      f.write_all("/evaluate/truth", {n, s, d}, evaluation->truth.data(),
-                  "noise-free test states [trajectory, sample, component]");
-      write_vector(f, "/evaluate/mse", evaluation->mse,
-                   "per test trajectory: mean over samples after the first and components of "
-                   "(forecast - truth)²");
-      f.write_attribute("/evaluate", "mse", evaluation->mean_mse);
-    }
-    f.write_attribute("/", "complete", static_cast<std::int64_t>(1));
-    f.close();
-  }
-  MPI_Barrier(comm);
-  std::string error;
-  if (parallel::rank(comm) == 0 && std::rename(partial.c_str(), path.c_str()) != 0)
-    error = "cannot rename '" + partial + "' to '" + path + "'";
-  parallel::broadcast(error, comm);
-  if (!error.empty()) throw IOError(error, true);
+  io::write_file_atomically(
+      path, comm, kOutputKind, kOutputSchema, config.resolved, [&](io::h5::File& f) {
+        write_vector(f, "/model/parameters", to_std(run.parameters),
+                     "surrogate parameters θ, flat (per network, PyTorch layout)");
+        f.write_attribute("/model", "type", config.system->type());
+        f.write_attribute("/model", "hidden",
+                          std::vector<std::int64_t>(c.hidden.begin(), c.hidden.end()));
+        write_vector(f, "/history/iteration", run.iteration, "iteration number (1-based)");
+        write_vector(
+            f, "/history/loss", run.loss,
+            "SNet: data loss L of the spectral trajectories; baselines: trajectory-matching loss");
+        write_vector(
+            f, "/history/residual", run.residual,
+            "SNet: collocation residual R (δ-SNet: before the iteration's step; α-SNet: after the "
+            "iteration); baselines: NaN");
+        write_vector(f, "/history/seconds", run.seconds, "wall time of the iteration [s]");
+        // The group comes with its first dataset (h5::File creates groups only that way).
+        const double final_loss = run.loss.empty() ? std::nan("") : run.loss.back();
+        const double final_residual = !std::isnan(run.converged_residual) ? run.converged_residual
+                                      : run.residual.empty()              ? std::nan("")
+                                                                          : run.residual.back();
+        write_vector(f, "/train/summary",
+                     {static_cast<double>(run.iteration.size()), final_loss, final_residual,
+                      1e3 * mean(run.seconds), run.final_matching_loss},
+                     "[iterations, final loss, final residual, ms per iteration, final matching "
+                     "loss] (also as "
+                     "attributes)");
+        f.write_attribute("/train", "method", c.method);
+        f.write_attribute("/train", "iterations", static_cast<std::int64_t>(run.iteration.size()));
+        f.write_attribute("/train", "converged", static_cast<std::int64_t>(run.converged));
+        f.write_attribute("/train", "interrupted", static_cast<std::int64_t>(run.interrupted));
+        f.write_attribute("/train", "final_loss", final_loss);
+        f.write_attribute("/train", "final_residual", final_residual);
+        f.write_attribute("/train", "ms_per_iteration", 1e3 * mean(run.seconds));
+        f.write_attribute("/train", "final_matching_loss", run.final_matching_loss);
+        if (evaluation) {
+          const auto n = static_cast<hsize_t>(evaluation->mse.size());
+          const auto s = static_cast<hsize_t>(evaluation->t.size());
+          const auto d = static_cast<hsize_t>(evaluation->state_dim);
+          write_vector(f, "/evaluate/t", to_std(evaluation->t), "test sample times");
+          f.write_all("/evaluate/forecast", {n, s, d}, evaluation->forecast.data(),
+                      "Dormand-Prince forecast of the trained surrogate from the first observed "
+                      "test sample "
+                      "[trajectory, sample, component]");
+          f.write_all("/evaluate/truth", {n, s, d}, evaluation->truth.data(),
+                      "noise-free test states [trajectory, sample, component]");
+          write_vector(f, "/evaluate/mse", evaluation->mse,
+                       "per test trajectory: mean over samples after the first and components of "
+                       "(forecast - truth)²");
+          f.write_attribute("/evaluate", "mse", evaluation->mean_mse);
+        }
+      });
 }
 
 TrainedRun read_snet_output(const std::string& path, MPI_Comm comm) {

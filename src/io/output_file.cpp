@@ -10,7 +10,8 @@
 namespace dynlearn::io {
 namespace {
 
-void write_vector(h5::File& f, const std::string& name, const std::vector<double>& v, const std::string& doc) {
+void write_vector(h5::File& f, const std::string& name, const std::vector<double>& v,
+                  const std::string& doc) {
   f.write_all(name, {static_cast<hsize_t>(v.size())}, v.data(), doc);
 }
 
@@ -25,47 +26,43 @@ std::vector<double> stack(const std::vector<Eigen::MatrixXd>& rows) {
 void write_output(const std::string& path, MPI_Comm comm, const std::string& resolved_deck,
                   const OutputModel& model, const OutputHistory& history,
                   const std::optional<OutputEvaluation>& evaluation) {
-  const std::string partial = path + ".partial";
-  {
-    h5::File f = h5::File::create(partial, comm);
-    write_provenance(f, "output", output_schema_version, resolved_deck);
-    const std::vector<double> params(model.parameters.data(), model.parameters.data() + model.parameters.size());
-    write_vector(f, "/model/parameters", params, "trained parameters, flat (K's then V's for H-NET)");
-    f.write_attribute("/model", "type", model.type);
-    f.write_attribute("/model", "hidden", model.hidden);
-    f.write_attribute("/model", "activation", model.activation);
-    write_vector(f, "/history/epoch", history.epoch, "epoch number (1-based)");
-    write_vector(f, "/history/loss", history.loss, "mean squared error over the epoch's windows");
-    write_vector(f, "/history/learning_rate", history.learning_rate, "learning rate in force");
-    write_vector(f, "/history/seconds", history.seconds, "wall time of the epoch [s]");
-    if (evaluation) {
-      const auto& e = *evaluation;
-      const hsize_t n = e.trajectories, k = e.steps + 1;
-      const hsize_t dim = e.forecast.empty() ? 0 : e.forecast.front().rows();
-      hsize_t dim_all = dim;
-      MPI_Allreduce(MPI_IN_PLACE, &dim_all, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
-      f.create_dataset("/evaluate/forecast", {n, k, dim_all}, "predicted states [trajectory, step, component]");
-      f.create_dataset("/evaluate/truth", {n, k, dim_all}, "true states [trajectory, step, component]");
-      f.create_dataset("/evaluate/error", {n},
-                       "mean over steps 1..K of the L2 distance of predicted to true positions");
-      f.write_rows("/evaluate/forecast", e.first, e.forecast.size(), stack(e.forecast).data());
-      f.write_rows("/evaluate/truth", e.first, e.truth.size(), stack(e.truth).data());
-      f.write_rows("/evaluate/error", e.first, e.error.size(), e.error.data());
-      f.write_attribute("/evaluate", "integrator", e.integrator);
-      f.write_attribute("/evaluate", "iso", static_cast<std::int64_t>(e.iso));
-      f.write_attribute("/evaluate", "steps", static_cast<std::int64_t>(e.steps));
-      f.write_attribute("/evaluate", "error_mean", e.error_mean);
-      f.write_attribute("/evaluate", "error_std", e.error_std);
-    }
-    f.write_attribute("/", "complete", static_cast<std::int64_t>(1));
-    f.close();
-  }
-  MPI_Barrier(comm);
-  std::string error;
-  if (parallel::rank(comm) == 0 && std::rename(partial.c_str(), path.c_str()) != 0)
-    error = "cannot rename '" + partial + "' to '" + path + "'";
-  parallel::broadcast(error, comm);
-  if (!error.empty()) throw IOError(error, true);
+  write_file_atomically(
+      path, comm, "output", output_schema_version, resolved_deck, [&](h5::File& f) {
+        const std::vector<double> params(model.parameters.data(),
+                                         model.parameters.data() + model.parameters.size());
+        write_vector(f, "/model/parameters", params,
+                     "trained parameters, flat (K's then V's for H-NET)");
+        f.write_attribute("/model", "type", model.type);
+        f.write_attribute("/model", "hidden", model.hidden);
+        f.write_attribute("/model", "activation", model.activation);
+        write_vector(f, "/history/epoch", history.epoch, "epoch number (1-based)");
+        write_vector(f, "/history/loss", history.loss,
+                     "mean squared error over the epoch's windows");
+        write_vector(f, "/history/learning_rate", history.learning_rate, "learning rate in force");
+        write_vector(f, "/history/seconds", history.seconds, "wall time of the epoch [s]");
+        if (evaluation) {
+          const auto& e = *evaluation;
+          const hsize_t n = e.trajectories, k = e.steps + 1;
+          const hsize_t dim = e.forecast.empty() ? 0 : e.forecast.front().rows();
+          hsize_t dim_all = dim;
+          MPI_Allreduce(MPI_IN_PLACE, &dim_all, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, comm);
+          f.create_dataset("/evaluate/forecast", {n, k, dim_all},
+                           "predicted states [trajectory, step, component]");
+          f.create_dataset("/evaluate/truth", {n, k, dim_all},
+                           "true states [trajectory, step, component]");
+          f.create_dataset(
+              "/evaluate/error", {n},
+              "mean over steps 1..K of the L2 distance of predicted to true positions");
+          f.write_rows("/evaluate/forecast", e.first, e.forecast.size(), stack(e.forecast).data());
+          f.write_rows("/evaluate/truth", e.first, e.truth.size(), stack(e.truth).data());
+          f.write_rows("/evaluate/error", e.first, e.error.size(), e.error.data());
+          f.write_attribute("/evaluate", "integrator", e.integrator);
+          f.write_attribute("/evaluate", "iso", static_cast<std::int64_t>(e.iso));
+          f.write_attribute("/evaluate", "steps", static_cast<std::int64_t>(e.steps));
+          f.write_attribute("/evaluate", "error_mean", e.error_mean);
+          f.write_attribute("/evaluate", "error_std", e.error_std);
+        }
+      });
 }
 
 OutputModel read_output_model(const std::string& path, MPI_Comm comm) {
