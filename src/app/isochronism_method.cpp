@@ -19,6 +19,7 @@
 #include "dynlearn/app/method.hpp"
 #include "dynlearn/app/stages.hpp"
 #include "dynlearn/core/error.hpp"
+#include "dynlearn/core/format.hpp"
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/signals.hpp"
 #include "dynlearn/integrate/stepper.hpp"
@@ -151,11 +152,7 @@ struct IsochronismConfig {
   }
 };
 
-std::string format(const char* fmt, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
+using core::format;
 
 /// What training produces, as the output file and the checkpoints hold it.
 struct TrainedRun {
@@ -273,11 +270,6 @@ std::vector<double> to_std(const VectorXd& v) {
 }
 VectorXd to_eigen(const std::vector<double>& v) {
   return Eigen::Map<const VectorXd>(v.data(), static_cast<Index>(v.size()));
-}
-
-void write_vector(io::h5::File& f, const std::string& name, const std::vector<double>& v,
-                  const std::string& doc) {
-  f.write_all(name, {static_cast<hsize_t>(v.size())}, v.data(), doc);
 }
 
 /// Writes the whole output file atomically (partial name, then rename).

@@ -138,16 +138,7 @@ std::vector<Index> position_rows(const io::DatasetMeta& meta, const std::vector<
   return rows;
 }
 
-void write_vector(io::h5::File& f, const std::string& name, const VectorXd& v,
-                  const std::string& doc) {
-  f.write_all(name, {static_cast<hsize_t>(v.size())}, v.data(), doc);
-}
-
-std::vector<double> stack(const std::vector<MatrixXd>& rows) {
-  std::vector<double> out;
-  for (const auto& m : rows) out.insert(out.end(), m.data(), m.data() + m.size());
-  return out;
-}
+using io::h5::stack_rows;
 
 class OscillatorNetMethod : public Method {
  public:
@@ -186,11 +177,7 @@ class OscillatorNetMethod : public Method {
       core::info("train: OscillatorNet trains in seconds and keeps no checkpoint; starting over");
     const auto& s = config_.s;
     const std::string path = config.data.path(config.run);
-    if (!std::filesystem::exists(path))
-      throw InputError("the dataset '" + path +
-                       "' does not exist: generate it first (add \"generate\" to [run] "
-                       "stages)");
-    io::DatasetReader reader(path, comm);
+    io::DatasetReader reader = open_dataset(config, comm);
     int n_masses = 0;
     const auto rows = position_rows(reader.meta(), s.observed_masses, &n_masses, path);
     const auto all_rows = position_rows(reader.meta(), {}, &n_masses, path);
@@ -305,10 +292,10 @@ class OscillatorNetMethod : public Method {
                            "true positions of every mass over observed and forecast points");
           f.create_dataset("/forecast/rmse", {n}, "root mean square forecast error per trajectory");
           f.write_rows("/forecast/predicted", owned.begin, predicted.size(),
-                       stack(predicted).data());
-          f.write_rows("/forecast/truth", owned.begin, future.size(), stack(future).data());
+                       stack_rows(predicted).data());
+          f.write_rows("/forecast/truth", owned.begin, future.size(), stack_rows(future).data());
           f.write_rows("/forecast/positions", owned.begin, positions.size(),
-                       stack(positions).data());
+                       stack_rows(positions).data());
           f.write_rows("/forecast/rmse", owned.begin, static_cast<hsize_t>(rmse.size()),
                        rmse.data());
           if (trainer.partial()) {
@@ -317,7 +304,7 @@ class OscillatorNetMethod : public Method {
             f.create_dataset("/mapping/x2", {n, static_cast<hsize_t>(T + F)},
                              "mass 2 mapped from mass 1's observed + forecast series (NaN before "
                              "the stencil fits)");
-            f.write_rows("/mapping/x2", owned.begin, mapped.size(), stack(mapped).data());
+            f.write_rows("/mapping/x2", owned.begin, mapped.size(), stack_rows(mapped).data());
           }
         });
     char line[200];

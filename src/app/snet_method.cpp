@@ -20,6 +20,7 @@
 #include "dynlearn/app/method.hpp"
 #include "dynlearn/app/stages.hpp"
 #include "dynlearn/core/error.hpp"
+#include "dynlearn/core/format.hpp"
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/signals.hpp"
 #include "dynlearn/io/dataset_file.hpp"
@@ -146,11 +147,7 @@ struct SnetConfig {
   }
 };
 
-std::string format(const char* fmt, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, fmt, args...);
-  return buf;
-}
+using core::format;
 
 /// What training produces.
 struct TrainedRun {
@@ -177,11 +174,6 @@ struct Evaluation {
 
 std::vector<double> to_std(const VectorXd& v) {
   return {v.data(), v.data() + v.size()};
-}
-
-void write_vector(io::h5::File& f, const std::string& name, const std::vector<double>& v,
-                  const std::string& doc) {
-  f.write_all(name, {static_cast<hsize_t>(v.size())}, v.data(), doc);
 }
 
 double mean(const std::vector<double>& v) {
@@ -214,12 +206,13 @@ void write_snet_output(const std::string& path, MPI_Comm comm, const Config& con
         const double final_residual = !std::isnan(run.converged_residual) ? run.converged_residual
                                       : run.residual.empty()              ? std::nan("")
                                                                           : run.residual.back();
-        write_vector(f, "/train/summary",
-                     {static_cast<double>(run.iteration.size()), final_loss, final_residual,
-                      1e3 * mean(run.seconds), run.final_matching_loss},
-                     "[iterations, final loss, final residual, ms per iteration, final matching "
-                     "loss] (also as "
-                     "attributes)");
+        write_vector(
+            f, "/train/summary",
+            std::vector<double>{static_cast<double>(run.iteration.size()), final_loss,
+                                final_residual, 1e3 * mean(run.seconds), run.final_matching_loss},
+            "[iterations, final loss, final residual, ms per iteration, final matching "
+            "loss] (also as "
+            "attributes)");
         f.write_attribute("/train", "method", c.method);
         f.write_attribute("/train", "iterations", static_cast<std::int64_t>(run.iteration.size()));
         f.write_attribute("/train", "converged", static_cast<std::int64_t>(run.converged));
@@ -275,15 +268,6 @@ double input_period(const systems::System& system) {
       "[run] method = \"snet\" learns input-driven systems: [system] type must be \"vehicle\" or "
       "\"multi_agent\", not \"" +
       system.type() + "\"");
-}
-
-io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
-  const std::string path = config.data.path(config.run);
-  if (!std::filesystem::exists(path))
-    throw InputError("the dataset '" + path +
-                     "' does not exist: generate it first (add \"generate\" to [run] "
-                     "stages, or run `dynlearn generate` on the deck), or point [data] file at it");
-  return io::DatasetReader(path, comm);
 }
 
 /// Mean over the training trajectories of the BKPR-DoPr5 loss of `model`,

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "dynlearn/core/error.hpp"
+#include "dynlearn/core/format.hpp"
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/signals.hpp"
 #include "dynlearn/core/version.hpp"
@@ -27,11 +28,7 @@
 namespace dynlearn::app {
 namespace {
 
-std::string format(const char* fmt, double a, double b = 0, double c = 0) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, fmt, a, b, c);
-  return buf;
-}
+using core::format;
 
 /// Observed trajectories [first, first + count) of a split, as the trainer wants them.
 train::Trajectories read_observed(const io::DatasetReader& reader, const std::string& split,
@@ -105,7 +102,8 @@ LearnedModel make_learned_model(const Config& config, Eigen::Index dim, std::uin
   return m;
 }
 
-/// Opens the run's dataset, saying how to make it when it is missing.
+}  // namespace
+
 io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
   const std::string path = config.data.path(config.run);
   if (!std::filesystem::exists(path))
@@ -114,8 +112,6 @@ io::DatasetReader open_dataset(const Config& config, MPI_Comm comm) {
                      "stages, or run `dynlearn generate` on the deck), or point [data] file at it");
   return io::DatasetReader(path, comm);
 }
-
-}  // namespace
 
 std::string output_path(const Config& config) {
   return config.run.output_dir + "/" + config.run.name + "_output.h5";
@@ -276,7 +272,7 @@ void stage_evaluate(const Config& config, MPI_Comm comm) {
   e.error_mean = stats[0];
   e.error_std = stats[1];
   write_output(out, comm, config.resolved, saved, history, e);
-  core::info(format("evaluate: error over %.0f steps: mean %.4g, std %.4g", e.steps, e.error_mean,
+  core::info(format("evaluate: error over %d steps: mean %.4g, std %.4g", e.steps, e.error_mean,
                     e.error_std) +
              " (" + std::to_string(shape.trajectories) + " test trajectories, integrator " +
              config.evaluate.integrator + (config.evaluate.iso ? ", test-time ISO" : "") + ")");

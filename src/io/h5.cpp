@@ -94,7 +94,20 @@ void Handle::reset() {
   id_ = H5I_INVALID_HID;
 }
 
-void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void write_vector(File& f, const std::string& name, const double* data, std::size_t size,
+                  const std::string& doc) {
+  f.write_all(name, {static_cast<hsize_t>(size)}, data, doc);
+}
+
+std::vector<double> stack_rows(const std::vector<Eigen::MatrixXd>& records) {
+  std::vector<double> out;
+  for (const auto& m : records) out.insert(out.end(), m.data(), m.data() + m.size());
+  return out;
+}
+
+void silence_errors() {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+}
 
 File File::create(const std::string& path, MPI_Comm comm) {
   silence_errors();
@@ -103,7 +116,9 @@ File File::create(const std::string& path, MPI_Comm comm) {
   f.comm_ = comm;
   Handle fapl = file_access(comm);
   hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
-  if (id < 0) throw IOError("cannot create HDF5 file '" + path + "': check that its directory exists and is writable");
+  if (id < 0)
+    throw IOError("cannot create HDF5 file '" + path +
+                  "': check that its directory exists and is writable");
   f.file_ = Handle(id, H5Fclose);
   return f;
 }
@@ -123,7 +138,7 @@ File File::open(const std::string& path, MPI_Comm comm, bool writable) {
     if (!exists) throw InputError("cannot open '" + path + "': no such file");
     throw InputError("cannot open '" + path + "': " +
                      (is_hdf5 ? std::string("an HDF5 file, but damaged or truncated")
-                             : std::string("not an HDF5 file, or truncated")) +
+                              : std::string("not an HDF5 file, or truncated")) +
                      "; regenerate it (dynlearn generate) or restore it from a copy");
   }
   f.file_ = Handle(id, H5Fclose);
@@ -147,7 +162,8 @@ bool File::exists(const std::string& object) const {
   return H5Lexists(id(), object.c_str(), H5P_DEFAULT) > 0;
 }
 
-void File::write_attribute(const std::string& object, const std::string& name, const std::string& value) {
+void File::write_attribute(const std::string& object, const std::string& name,
+                           const std::string& value) {
   Handle type = string_type(value.size() + 1);
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle attr = replace_attribute(*this, object, name, type.get(), space.get());
@@ -171,7 +187,8 @@ void File::write_attribute(const std::string& object, const std::string& name,
   std::size_t width = 1;
   for (const auto& v : values) width = std::max(width, v.size() + 1);
   std::vector<char> buffer(width * std::max<std::size_t>(values.size(), 1), '\0');
-  for (std::size_t i = 0; i < values.size(); ++i) values[i].copy(&buffer[i * width], values[i].size());
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i].copy(&buffer[i * width], values[i].size());
   Handle type = string_type(width);
   const hsize_t n = values.size();
   Handle space(H5Screate_simple(1, &n, nullptr), H5Sclose);
@@ -237,7 +254,8 @@ std::vector<std::string> File::read_string_array_attribute(const std::string& ob
   std::vector<char> buffer(width * std::max<hssize_t>(n, 1), '\0');
   H5Aread(attr.get(), type.get(), buffer.data());
   std::vector<std::string> out;
-  for (hssize_t i = 0; i < n; ++i) out.emplace_back(&buffer[i * width], strnlen(&buffer[i * width], width));
+  for (hssize_t i = 0; i < n; ++i)
+    out.emplace_back(&buffer[i * width], strnlen(&buffer[i * width], width));
   return out;
 }
 
@@ -263,7 +281,8 @@ void File::create_dataset(const std::string& name, const std::vector<hsize_t>& s
   if (!doc.empty()) write_attribute(name, "doc", doc);
 }
 
-void File::write_rows(const std::string& name, hsize_t row_begin, hsize_t rows, const double* data) {
+void File::write_rows(const std::string& name, hsize_t row_begin, hsize_t rows,
+                      const double* data) {
   Handle dset = open_dataset(*this, name);
   Handle file_space(H5Dget_space(dset.get()), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(file_space.get());
@@ -275,7 +294,8 @@ void File::write_rows(const std::string& name, hsize_t row_begin, hsize_t rows, 
   if (rows == 0) {
     H5Sselect_none(file_space.get());
   } else {
-    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+    check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                              nullptr),
           path_, "select rows of " + name, 0);
   }
   const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
@@ -304,7 +324,8 @@ std::vector<hsize_t> File::shape(const std::string& name) const {
   return dims;
 }
 
-std::vector<double> File::read_rows(const std::string& name, hsize_t row_begin, hsize_t rows) const {
+std::vector<double> File::read_rows(const std::string& name, hsize_t row_begin,
+                                    hsize_t rows) const {
   Handle dset = open_dataset(*this, name);
   Handle file_space(H5Dget_space(dset.get()), H5Sclose);
   const int rank = H5Sget_simple_extent_ndims(file_space.get());
@@ -318,7 +339,8 @@ std::vector<double> File::read_rows(const std::string& name, hsize_t row_begin, 
   const hsize_t n = std::accumulate(count.begin(), count.end(), hsize_t{1}, std::multiplies<>());
   std::vector<double> out(n);
   if (n > 0) {
-    H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+    H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                        nullptr);
   } else {
     H5Sselect_none(file_space.get());
   }
@@ -326,7 +348,8 @@ std::vector<double> File::read_rows(const std::string& name, hsize_t row_begin, 
   if (n == 0) H5Sselect_none(mem_space.get());
   if (H5Dread(dset.get(), H5T_NATIVE_DOUBLE, mem_space.get(), file_space.get(), H5P_DEFAULT,
               n ? out.data() : nullptr) < 0)
-    throw InputError("cannot read dataset " + name + " of '" + path_ + "': the file is damaged or truncated");
+    throw InputError("cannot read dataset " + name + " of '" + path_ +
+                     "': the file is damaged or truncated");
   return out;
 }
 

@@ -10,16 +10,7 @@
 namespace dynlearn::io {
 namespace {
 
-void write_vector(h5::File& f, const std::string& name, const std::vector<double>& v,
-                  const std::string& doc) {
-  f.write_all(name, {static_cast<hsize_t>(v.size())}, v.data(), doc);
-}
-
-std::vector<double> stack(const std::vector<Eigen::MatrixXd>& rows) {
-  std::vector<double> out;
-  for (const auto& m : rows) out.insert(out.end(), m.data(), m.data() + m.size());
-  return out;
-}
+using h5::stack_rows;
 
 }  // namespace
 
@@ -53,8 +44,9 @@ void write_output(const std::string& path, MPI_Comm comm, const std::string& res
           f.create_dataset(
               "/evaluate/error", {n},
               "mean over steps 1..K of the L2 distance of predicted to true positions");
-          f.write_rows("/evaluate/forecast", e.first, e.forecast.size(), stack(e.forecast).data());
-          f.write_rows("/evaluate/truth", e.first, e.truth.size(), stack(e.truth).data());
+          f.write_rows("/evaluate/forecast", e.first, e.forecast.size(),
+                       stack_rows(e.forecast).data());
+          f.write_rows("/evaluate/truth", e.first, e.truth.size(), stack_rows(e.truth).data());
           f.write_rows("/evaluate/error", e.first, e.error.size(), e.error.data());
           f.write_attribute("/evaluate", "integrator", e.integrator);
           f.write_attribute("/evaluate", "iso", static_cast<std::int64_t>(e.iso));

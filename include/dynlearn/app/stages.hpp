@@ -8,6 +8,7 @@
 #include <string>
 
 #include "dynlearn/app/config.hpp"
+#include "dynlearn/io/dataset_file.hpp"
 
 namespace dynlearn::app {
 
@@ -15,6 +16,9 @@ namespace dynlearn::app {
 std::string output_path(const Config& config);
 /// Checkpoint prefix of a run: <output_dir>/<name>.
 std::string checkpoint_prefix(const Config& config);
+
+/// Opens the run's dataset ([data] file), saying how to make it when it is missing.
+io::DatasetReader open_dataset(const Config& config, MPI_Comm comm);
 
 void stage_generate(const Config& config, MPI_Comm comm);
 /// Returns false when the run was interrupted (checkpoint written).

@@ -58,7 +58,8 @@ class File {
   bool exists(const std::string& object) const;
 
   // Attributes on an object ("/" for the root). All ranks call with the same values.
-  void write_attribute(const std::string& object, const std::string& name, const std::string& value);
+  void write_attribute(const std::string& object, const std::string& name,
+                       const std::string& value);
   void write_attribute(const std::string& object, const std::string& name, std::int64_t value);
   void write_attribute(const std::string& object, const std::string& name, double value);
   void write_attribute(const std::string& object, const std::string& name,
@@ -95,6 +96,21 @@ class File {
   MPI_Comm comm_ = MPI_COMM_SELF;
   Handle file_;
 };
+
+/// A 1-D dataset of doubles written whole (collective; every rank passes the same values).
+void write_vector(File& f, const std::string& name, const double* data, std::size_t size,
+                  const std::string& doc);
+inline void write_vector(File& f, const std::string& name, const std::vector<double>& v,
+                         const std::string& doc) {
+  write_vector(f, name, v.data(), v.size(), doc);
+}
+inline void write_vector(File& f, const std::string& name, const Eigen::VectorXd& v,
+                         const std::string& doc) {
+  write_vector(f, name, v.data(), static_cast<std::size_t>(v.size()), doc);
+}
+/// Matrices laid end to end in their column-major storage: the rows of a
+/// [record, column, row] dataset, one matrix per record.
+std::vector<double> stack_rows(const std::vector<Eigen::MatrixXd>& records);
 
 /// Turns HDF5's error printing off for this process (call once at start-up).
 void silence_errors();
