@@ -100,6 +100,7 @@ def row_deck(name, table, index, row, cfg, ci, iso):
     # paper size 1000 epochs converge either way (the paper's setting); the CI decks
     # train 100 epochs' worth of single-step updates, or recurrent training stops far
     # from converged (SRNN at CI size: 3.83 with 100 epochs' updates, 1.25 with equal).
+    # The plateau scheduler's patience is counted in the same updates.
     updates_ratio = cfg["train_steps"] / (cfg["train_steps"] - window + 1)
     ci_epochs = round(100 * updates_ratio)
     label = f"{training} {model} {tr or 'N/A'}/{te or 'N/A'}"
@@ -131,7 +132,7 @@ epochs = {ci_epochs if ci else cfg['epochs']}
 batch_size = {12 if ci else cfg['batch']}  # a multiple of the 12 default shards
 learning_rate = {0.01 if ci else cfg['lr']}
 scheduler = "plateau"             # ReduceLROnPlateau, patience 15, factor 0.7 (appendix A)
-patience = 15
+patience = {round(15 * updates_ratio) if ci else 15}
 factor = 0.7
 iso = {'true' if iso else 'false'}
 iso_start_epoch = {ci_epochs // 2 if ci else 500}
