@@ -23,6 +23,7 @@
 #include "dynlearn/core/format.hpp"
 #include "dynlearn/core/log.hpp"
 #include "dynlearn/core/signals.hpp"
+#include "dynlearn/io/checkpoint_file.hpp"
 #include "dynlearn/io/dataset_file.hpp"
 #include "dynlearn/io/h5.hpp"
 #include "dynlearn/io/provenance.hpp"
@@ -38,6 +39,7 @@
 #include "dynlearn/train/driven_forecast.hpp"
 #include "dynlearn/train/driven_trajectories.hpp"
 #include "dynlearn/train/optimizer.hpp"
+#include "dynlearn/train/snet_checkpoint.hpp"
 #include "dynlearn/train/snet_residual.hpp"
 #include "dynlearn/train/trajectory_matching.hpp"
 
@@ -73,6 +75,7 @@ struct SnetConfig {
   double rtol = 1e-7;
   double atol = 1e-9;
   int log_every = 10;
+  int checkpoint_every = 0;
 
   io::Section section{"snet",
                       "SNet (spectral-element training of ODE-Nets) and its baselines (snet.txt)"};
@@ -136,6 +139,10 @@ struct SnetConfig {
              io::Range::positive())
         .add("atol", atol, "Dormand-Prince absolute tolerance (paper: 1e-9)", io::Range::positive())
         .add("log_every", log_every, "iterations between progress lines (0: only the last)",
+             io::Range::at_least(0))
+        .add("checkpoint_every", checkpoint_every,
+             "iterations between checkpoints (0: only when stopped by a signal or [run] "
+             "max_wall_seconds)",
              io::Range::at_least(0));
   }
 
@@ -261,6 +268,110 @@ TrainedRun read_snet_output(const std::string& path, MPI_Comm comm) {
   return run;
 }
 
+// ---- checkpoints: everything to continue bit for bit ----------------------
+
+/// A run's state after `iteration` iterations. The nodal values (SNet
+/// methods) are added by the caller as distributed rows.
+io::Checkpoint to_checkpoint(const SnetConfig& c, const TrainedRun& run, const VectorXd& theta,
+                             const train::Optimizer& optimizer, int iteration) {
+  io::Checkpoint ck;
+  ck.iteration = iteration;
+  ck.vectors["parameters"] = theta;
+  const auto eigen = [](const std::vector<double>& v) {
+    return Eigen::Map<const VectorXd>(v.data(), static_cast<Index>(v.size())).eval();
+  };
+  ck.vectors["history/iteration"] = eigen(run.iteration);
+  ck.vectors["history/loss"] = eigen(run.loss);
+  ck.vectors["history/residual"] = eigen(run.residual);
+  ck.vectors["history/seconds"] = eigen(run.seconds);
+  const train::NamedState state = optimizer.state();
+  for (const auto& [name, v] : state.vectors) ck.vectors["optimizer/" + name] = v;
+  for (const auto& [name, v] : state.scalars) ck.scalars["optimizer/" + name] = v;
+  ck.strings["optimizer"] = state.kind;
+  ck.strings["method"] = c.method;
+  return ck;
+}
+
+/// What a restart continues from: the checkpoint's replicated part (θ,
+/// history, optimizer) and its path (the SNet methods read their trajectories'
+/// nodal values from it).
+struct Resume {
+  std::string path;
+  io::Checkpoint state;
+  int iteration() const { return static_cast<int>(state.iteration); }
+};
+
+/// Restores the history into `run` and checks the checkpoint is of this
+/// method and model; returns θ.
+VectorXd restore_run(const Resume& resume, const SnetConfig& c, Index parameters, TrainedRun& run) {
+  const io::Checkpoint& ck = resume.state;
+  const auto method = ck.strings.find("method");
+  if (method == ck.strings.end())
+    throw InputError("checkpoint '" + resume.path + "' is not of a [run] method = \"snet\" run");
+  if (method->second != c.method)
+    throw InputError("checkpoint '" + resume.path + "' is of [snet] method = \"" + method->second +
+                     "\", the deck says \"" + c.method +
+                     "\": restart with the deck that started the run");
+  auto vector = [&](const std::string& name) {
+    auto it = ck.vectors.find(name);
+    if (it == ck.vectors.end())
+      throw InputError("checkpoint '" + resume.path + "' lacks '" + name + "'");
+    return it->second;
+  };
+  const VectorXd theta = vector("parameters");
+  if (theta.size() != parameters)
+    throw InputError("checkpoint '" + resume.path + "' holds " + std::to_string(theta.size()) +
+                     " parameters, but [snet] hidden describes a surrogate of " +
+                     std::to_string(parameters) + ": restart with the deck that started the run");
+  run.iteration = to_std(vector("history/iteration"));
+  run.loss = to_std(vector("history/loss"));
+  run.residual = to_std(vector("history/residual"));
+  run.seconds = to_std(vector("history/seconds"));
+  return theta;
+}
+
+/// Loads the checkpoint's optimizer state (Adam moments and step count).
+void restore_optimizer(const Resume& resume, train::Optimizer& optimizer) {
+  const io::Checkpoint& ck = resume.state;
+  train::NamedState state;
+  const auto kind = ck.strings.find("optimizer");
+  if (kind == ck.strings.end())
+    throw InputError("checkpoint '" + resume.path + "' lacks the optimizer state");
+  state.kind = kind->second;
+  const std::string prefix = "optimizer/";
+  for (const auto& [name, v] : ck.vectors)
+    if (name.rfind(prefix, 0) == 0) state.vectors[name.substr(prefix.size())] = v;
+  for (const auto& [name, v] : ck.scalars)
+    if (name.rfind(prefix, 0) == 0) state.scalars[name.substr(prefix.size())] = v;
+  optimizer.load_state(state);
+}
+
+/// Whether to stop before an iteration: a signal (SIGTERM, SIGUSR1) or the
+/// [run] max_wall_seconds budget, decided alike on every rank.
+class StopCheck {
+ public:
+  StopCheck(double max_wall_seconds, int first_iteration)
+      : deadline_(max_wall_seconds), first_(first_iteration) {}
+  /// Collective over comm. The budget check leaves room for this iteration
+  /// and a checkpoint; each process does at least one iteration.
+  bool operator()(int iteration, MPI_Comm comm) {
+    out_of_time_ = deadline_.enabled() && iteration > first_ &&
+                   deadline_.would_pass(2.0 * last_seconds_ + 1.0);
+    const bool stop = core::stop_requested() || out_of_time_;
+    return parallel::any_rank(stop, comm);
+  }
+  void record(double seconds) { last_seconds_ = seconds; }
+  const char* reason() const {
+    return core::stop_requested() ? "signal" : "[run] max_wall_seconds";
+  }
+
+ private:
+  core::Deadline deadline_;
+  int first_;
+  double last_seconds_ = 0.0;
+  bool out_of_time_ = false;
+};
+
 double input_period(const systems::System& system) {
   if (const auto* v = dynamic_cast<const systems::Vehicle*>(&system)) return v->input_period;
   if (const auto* m = dynamic_cast<const systems::MultiAgent*>(&system)) return m->input_period;
@@ -326,9 +437,13 @@ class SnetMethod final : public Method {
 
  private:
   bool train_spectral(const Config& config, MPI_Comm comm, integrate::DrivenField& model,
-                      TrainedRun& run);
+                      TrainedRun& run, const Resume* resume);
   bool train_baseline(const Config& config, MPI_Comm comm, integrate::DrivenField& model,
-                      TrainedRun& run);
+                      TrainedRun& run, const Resume* resume);
+  /// Writes `checkpoint` (collective) and says where.
+  void write_checkpoint(const Config& config, MPI_Comm comm, const io::Checkpoint& checkpoint);
+  /// The message of a stop before iteration `iteration`.
+  static void report_stop(int iteration, const StopCheck& stop);
 
   SnetConfig config_;
 };
@@ -350,8 +465,22 @@ struct ProgressLog {
   }
 };
 
+void SnetMethod::write_checkpoint(const Config& config, MPI_Comm comm,
+                                  const io::Checkpoint& checkpoint) {
+  const std::string path = io::write_checkpoint(config.run.output_dir, config.run.name, checkpoint,
+                                                config.resolved, comm);
+  core::debug("train: checkpoint " + path);
+}
+
+void SnetMethod::report_stop(int iteration, const StopCheck& stop) {
+  core::info(format(
+      "training stopped at iteration %d (%s); checkpoint written, continue with: dynlearn run "
+      "DECK --restart",
+      iteration - 1, stop.reason()));
+}
+
 bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::DrivenField& model,
-                                TrainedRun& run) {
+                                TrainedRun& run, const Resume* resume) {
   const SnetConfig& c = config_;
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("train");
@@ -379,25 +508,55 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
   const auto seconds_since = [](auto start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  // Collective: loss and residual are the grid's sums, the same bits on every rank.
   auto check_finite = [&](double loss, double residual, int it) {
     if (!std::isfinite(loss) || !std::isfinite(residual))
       throw NumericalError(
           format("%s: the residual became non-finite at iteration %d; lower [snet] learning_rate "
-                 "(now %g)",
+                 "(now %g). The checkpoints written so far are kept (the newest holds the last "
+                 "finite state)",
                  c.method.c_str(), it, c.learning_rate),
           true);
+  };
+  const int first = resume ? resume->iteration() + 1 : 1;
+  StopCheck stop(config.run.max_wall_seconds, first);
+  auto checkpoint = [&](int iteration, const train::Optimizer& optimizer) {
+    io::Checkpoint ck = to_checkpoint(c, run, model.parameters(), optimizer, iteration);
+    ck.arrays["nodal_values"] =
+        train::gather_nodal_values(problem, chain, owned.begin, shape.trajectories);
+    write_checkpoint(config, comm, ck);
+  };
+  auto periodic = [&](int iteration) {
+    return c.checkpoint_every > 0 && iteration % c.checkpoint_every == 0 &&
+           iteration < c.iterations;
+  };
+  // A restart continues from the checkpoint's nodal values (the solvers
+  // neither fit nor perturb them again) and optimizer state.
+  auto restore = [&](train::Optimizer& optimizer) {
+    if (!resume) return;
+    restore_optimizer(*resume, optimizer);
+    const io::CheckpointReader reader(resume->path, comm);
+    train::scatter_nodal_values(problem, chain,
+                                reader.read_rows("nodal_values", owned.begin, owned.size()));
   };
   if (c.method == "delta_snet") {
     train::DeltaSnetOptions o;
     o.learning_rate = c.learning_rate;
     o.delta = c.delta;
     o.fit_ridge = c.fit_ridge;
+    o.initialize = resume == nullptr;
     train::DeltaSnet solver(model, problem, chain, data, o);
-    for (int it = 1; it <= c.iterations; ++it) {
-      if (parallel::any_rank(core::stop_requested(), comm)) return false;
+    restore(solver.optimizer());
+    for (int it = first; it <= c.iterations; ++it) {
+      if (stop(it, comm)) {
+        checkpoint(it - 1, solver.optimizer());
+        report_stop(it, stop);
+        return false;
+      }
       const auto start = std::chrono::steady_clock::now();
       const train::SnetValues v = solver.step();
       const double s = seconds_since(start);
+      stop.record(s);
       check_finite(v.loss, v.residual, it);
       if (solver.converged()) {  // this step only measured R: not an iteration
         run.converged = true;
@@ -411,6 +570,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
       run.residual.push_back(v.residual);
       run.seconds.push_back(s);
       log.add(it, v.loss, v.residual, s, false);
+      if (periodic(it)) checkpoint(it, solver.optimizer());
     }
   } else {
     train::AlphaSnetOptions o;
@@ -423,12 +583,19 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     o.stop = c.gamma * c.loss_bar + c.residual_bar;
     o.fit_ridge = c.fit_ridge;
     o.seed = static_cast<std::uint64_t>(config.run.seed);
+    o.initialize = resume == nullptr;
     train::AlphaSnet solver(model, problem, chain, data, o);
-    for (int it = 1; it <= c.iterations; ++it) {
-      if (parallel::any_rank(core::stop_requested(), comm)) return false;
+    restore(solver.optimizer());
+    for (int it = first; it <= c.iterations; ++it) {
+      if (stop(it, comm)) {
+        checkpoint(it - 1, solver.optimizer());
+        report_stop(it, stop);
+        return false;
+      }
       const auto start = std::chrono::steady_clock::now();
       const train::AlphaSnetValues v = solver.step();
       const double s = seconds_since(start);
+      stop.record(s);
       check_finite(v.loss, v.residual, it);
       run.iteration.push_back(it);
       run.loss.push_back(v.loss);
@@ -441,6 +608,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
                           v.objective, o.stop, it));
         break;
       }
+      if (periodic(it)) checkpoint(it, solver.optimizer());
     }
   }
   run.final_matching_loss = matching_loss(model, data, layout, grid.trajectory_comm(), c);
@@ -448,7 +616,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
 }
 
 bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::DrivenField& model,
-                                TrainedRun& run) {
+                                TrainedRun& run, const Resume* resume) {
   const SnetConfig& c = config_;
   const io::DatasetReader reader = open_dataset(config, comm);
   const io::SplitShape shape = reader.shape("train");
@@ -464,6 +632,7 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
   train::OptimizerOptions ao;
   ao.lr = c.learning_rate;
   auto adam = train::make_optimizer("adam", ao);
+  if (resume) restore_optimizer(*resume, *adam);
   const Index m = model.num_parameters();
   core::info(
       format("train: %s, %llu trajectories x %llu samples on %d rank(s), %d shards; %ld parameters",
@@ -472,8 +641,17 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
              static_cast<int>(layout.n_shards()), static_cast<long>(m)));
   ProgressLog log{c.log_every, c.iterations};
   VectorXd theta = model.parameters();
-  for (int it = 1; it <= c.iterations; ++it) {
-    if (parallel::any_rank(core::stop_requested(), comm)) return false;
+  const int first = resume ? resume->iteration() + 1 : 1;
+  StopCheck stop(config.run.max_wall_seconds, first);
+  auto checkpoint = [&](int iteration) {
+    write_checkpoint(config, comm, to_checkpoint(c, run, theta, *adam, iteration));
+  };
+  for (int it = first; it <= c.iterations; ++it) {
+    if (stop(it, comm)) {
+      checkpoint(it - 1);
+      report_stop(it, stop);
+      return false;
+    }
     const auto start = std::chrono::steady_clock::now();
     std::vector<VectorXd> partials;
     const parallel::IndexRange shards = layout.owned_shards();
@@ -489,7 +667,8 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
     if (!std::isfinite(loss) || !total.head(m).allFinite())
       throw NumericalError(
           format("%s: the loss became non-finite at iteration %d; lower [snet] learning_rate (now "
-                 "%g)",
+                 "%g). The checkpoints written so far are kept (the newest holds the last finite "
+                 "state)",
                  c.method.c_str(), it, c.learning_rate),
           true);
     const VectorXd gradient = total.head(m);
@@ -501,27 +680,36 @@ bool SnetMethod::train_baseline(const Config& config, MPI_Comm comm, integrate::
     run.loss.push_back(loss);
     run.residual.push_back(std::nan(""));
     run.seconds.push_back(s);
+    stop.record(s);
     log.add(it, loss, std::nan(""), s, false);
+    if (c.checkpoint_every > 0 && it % c.checkpoint_every == 0 && it < c.iterations) checkpoint(it);
   }
   run.final_matching_loss = matching_loss(model, data, layout, comm, c);
   return true;
 }
 
 bool SnetMethod::train(const Config& config, MPI_Comm comm, bool restart) {
-  if (restart)
-    throw InputError(
-        "[run] method = \"snet\" writes no checkpoints (a run takes minutes): train again without "
-        "restart");
   const SnetConfig& c = config_;
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
   std::unique_ptr<integrate::DrivenField> model =
       models::make_driven_model(*config.system, c.hidden, seed);
   TrainedRun run;
+  std::optional<Resume> resume;
+  if (restart) {
+    Resume r;
+    r.path = io::require_latest_checkpoint(config.run.output_dir, config.run.name, comm);
+    r.state = io::CheckpointReader(r.path, comm).replicated();
+    model->set_parameters(restore_run(r, c, model->num_parameters(), run));
+    core::info("train: restarted from " + r.path + " at iteration " +
+               std::to_string(r.iteration()));
+    resume = std::move(r);
+  }
+  const Resume* from = resume ? &*resume : nullptr;
   core::install_stop_handlers();
   bool complete = false;
   try {
-    complete = c.spectral() ? train_spectral(config, comm, *model, run)
-                            : train_baseline(config, comm, *model, run);
+    complete = c.spectral() ? train_spectral(config, comm, *model, run, from)
+                            : train_baseline(config, comm, *model, run, from);
   } catch (...) {
     core::uninstall_stop_handlers();
     throw;
@@ -535,8 +723,7 @@ bool SnetMethod::train(const Config& config, MPI_Comm comm, bool restart) {
                                           : std::filesystem::path(out).parent_path());
   write_snet_output(out, comm, config, c, run, std::nullopt);
   if (!complete) {
-    core::info("train: stopped by a signal after " + std::to_string(run.iteration.size()) +
-               " iterations; wrote the model so far to " + out + " (/train interrupted = 1)");
+    core::info("train: wrote the model so far to " + out + " (/train interrupted = 1)");
     return false;
   }
   core::info(format(

@@ -20,6 +20,8 @@ AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
   OptimizerOptions adam;
   adam.lr = options_.learning_rate;
   adam_ = make_optimizer("adam", adam);
+  theta_ = field_.parameters();
+  if (!options_.initialize) return;
   fit_coefficients(problem_, chain, data, options_.fit_ridge);
   // The perturbation of a trajectory is drawn over all its nodes in order
   // from its own stream, and each rank keeps its slice: the same values on
@@ -35,7 +37,6 @@ AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
         xi(c, k) = rng.uniform(-options_.perturbation, options_.perturbation);
     problem_.coefficients()[i] += xi.middleCols(first, count);
   }
-  theta_ = field_.parameters();
 }
 
 AlphaSnetValues AlphaSnet::step() {

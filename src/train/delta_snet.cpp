@@ -121,7 +121,7 @@ DeltaSnet::DeltaSnet(integrate::DrivenField& field, SnetProblem& problem,
   OptimizerOptions adam;
   adam.lr = options_.learning_rate;
   adam_ = make_optimizer("adam", adam);
-  fit_coefficients(problem_, chain, data, options_.fit_ridge);
+  if (options_.initialize) fit_coefficients(problem_, chain, data, options_.fit_ridge);
   theta_ = field_.parameters();
 }
 

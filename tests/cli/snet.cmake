@@ -1,5 +1,5 @@
 # SNet method (snet.txt): deck errors in [snet] name the key and the fix;
-# the shipped decks pass `check`; SIGTERM during training exits with 5.
+# the shipped decks pass `check`; checkpoints, --restart and a non-finite loss.
 set(SNET_CLI ${WORK}/snet)
 file(MAKE_DIRECTORY ${SNET_CLI})
 set(SNET_HEAD "[run]\nname = \"s\"\noutput_dir = \".\"\nstages = [\"train\"]\nmethod = \"snet\"\n\n[system]\ntype = \"vehicle\"\n\n[data]\nn_train = 8\n")
@@ -21,3 +21,33 @@ cli_test(snet_baseline_time_blocks 2 "bkpr_euler baseline is parallel over traje
          check ${SNET_CLI}/baseline_blocks.toml)
 cli_test(snet_not_driven 2 "\\[system\\] type must be \"vehicle\" or \"multi_agent\"" check ${SNET_CLI}/not_driven.toml)
 cli_test(snet_check_table1a 0 "\\[snet\\]" check ${PROJECT_SOURCE_DIR}/inputs/snet/table1a_alpha_snet.toml)
+
+# Checkpoint and restart: a run stopped by a signal (exit 5) and continued
+# with --restart on another rank count and grid shape (RANKSxBLOCKS) ends with
+# the bits of a run never stopped (tests/cli/snet_restart.sh).
+function(snet_restart_test name method iterations cut)
+  add_test(NAME cli_snet_restart_${name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/snet_restart.sh ${DYNLEARN} ${MPIEXEC_EXECUTABLE} ${method}
+                   ${cut} ${ARGN})
+  set_tests_properties(cli_snet_restart_${name} PROPERTIES LABELS "cli;mpi" PROCESSORS 3
+                       ENVIRONMENT "${DYNLEARN_MPI_ENV};SNET_RESTART_ITERATIONS=${iterations}")
+endfunction()
+snet_restart_test(delta_np1 delta_snet 2000 1x1 1x1 2x2)
+snet_restart_test(delta_np3 delta_snet 2000 3x3 2x1)
+snet_restart_test(alpha_np1 alpha_snet 1000 1x1 1x1 3x3)
+snet_restart_test(alpha_np2 alpha_snet 1000 2x2 3x1)
+snet_restart_test(bkpr_euler bkpr_euler 1000 1x1 2x1)
+
+# A non-finite residual exits with 3 and a message naming the fix, and keeps
+# the checkpoints written before it (the newest: iteration 1).
+file(WRITE ${SNET_CLI}/diverge.toml
+     "[run]\nname = \"diverge\"\noutput_dir = \"diverge\"\nstages = [\"generate\", \"train\"]\nmethod = \"snet\"\n\n"
+     "[system]\ntype = \"vehicle\"\n\n[data]\nfile = \"diverge/data.h5\"\nn_train = 4\nn_test = 1\n"
+     "train_steps = 20\ntest_steps = 20\n\n"
+     "[snet]\nhidden = [4]\np = 4\ntrajectory_shards = 2\niterations = 50\nlearning_rate = 1e300\n"
+     "checkpoint_every = 1\nlog_every = 0\n")
+add_test(NAME cli_snet_non_finite
+         COMMAND sh -c "rm -rf diverge && ${EXPECT} 3 'residual became non-finite at iteration [0-9]+; lower \\[snet\\] learning_rate' -- \
+${DYNLEARN} run diverge.toml && ls diverge/diverge_checkpoint_*.h5"
+         WORKING_DIRECTORY ${SNET_CLI})
+set_tests_properties(cli_snet_non_finite PROPERTIES LABELS cli ENVIRONMENT "${DYNLEARN_MPI_ENV}")

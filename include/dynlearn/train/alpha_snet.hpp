@@ -26,6 +26,9 @@ struct AlphaSnetOptions {
   double stop = 0.0;          // stop when γ L + R < stop
   double fit_ridge = 0.0;
   std::uint64_t seed = 0;  // of the perturbation (stream per global trajectory)
+  /// false: the caller has set problem.coefficients() (a restart restores
+  /// them from a checkpoint), so the constructor neither fits nor perturbs.
+  bool initialize = true;
 };
 
 /// Values at the end of one α-SNet iteration.
@@ -37,7 +40,8 @@ struct AlphaSnetValues {
 
 class AlphaSnet {
  public:
-  /// Fits and perturbs the coefficients (collective over the grid).
+  /// Fits and perturbs the coefficients unless options.initialize is false
+  /// (collective over the grid); field's parameters are θ₀ (or a restart's θ).
   AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
             const spectral::ElementChain& chain, const DrivenTrajectories& data,
             AlphaSnetOptions options);

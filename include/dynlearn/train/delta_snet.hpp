@@ -32,11 +32,15 @@ struct DeltaSnetOptions {
   double learning_rate = 1e-2;  // Adam on θ
   double delta = 1e-3;          // stop when R < δ
   double fit_ridge = 0.0;
+  /// false: the caller has set problem.coefficients() (a restart restores
+  /// them from a checkpoint), so the constructor does not fit them.
+  bool initialize = true;
 };
 
 class DeltaSnet {
  public:
-  /// Fits the coefficients (collective over the grid); field's parameters are θ₀.
+  /// Fits the coefficients unless options.initialize is false (collective
+  /// over the grid); field's parameters are θ₀ (or a restart's θ).
   DeltaSnet(integrate::DrivenField& field, SnetProblem& problem,
             const spectral::ElementChain& chain, const DrivenTrajectories& data,
             DeltaSnetOptions options);

@@ -56,6 +56,7 @@ class SnetResidual {
                const DrivenTrajectories& data, SnetShare share);
 
   const SnetShare& share() const { return share_; }
+  Eigen::Index state_dim() const { return field_.state_dim(); }
   /// Nodal values held per trajectory: (elements) p + 1, the last one shared
   /// with the next block; 0 without elements.
   int local_nodes() const { return local_nodes_; }
