@@ -49,6 +49,7 @@ constexpr Index kDimension = 1;  // the paper's problem is one-dimensional
 struct IsochronismConfig {
   std::vector<int> hidden = {16};
   std::string activation = "tanh";
+  std::vector<double> equilibrium = {};  // empty: f is the network as the paper has it
   double period = 2.0 * std::numbers::pi;
   int points = 100;
   double init_std = 1.0;
@@ -87,6 +88,10 @@ struct IsochronismConfig {
              io::Range::at_least(1))
         .add("activation", activation, "hidden activation of f (paper: tanh)",
              {"tanh", "softplus", "relu", "sigmoid", "identity"})
+        .add("equilibrium", equilibrium,
+             "[] (default, the paper): f is the network g; [c]: f(x) = g(x) - g(c), so the "
+             "force vanishes at c whatever θ is. The loss is the same for a harmonic oscillator "
+             "about any point, so [0.0] fixes that freedom (docs/isochronism.md)")
         .add("period", period, "T: the loss is ||X(T) - X(0)||² (paper: 2π)", io::Range::positive())
         .add("points", points, "N phase-space points X_i(0) (paper: 100)", io::Range::at_least(1))
         .add("init_std", init_std, "standard deviation of the points' x and v (paper: N(0, 1))",
@@ -140,6 +145,14 @@ struct IsochronismConfig {
   }
 
   std::vector<Index> hidden_sizes() const { return {hidden.begin(), hidden.end()}; }
+
+  /// The force network this section describes, with its pinned equilibrium.
+  models::SecondOrderNet make_net() const {
+    models::SecondOrderNet net(kDimension, hidden_sizes(), activation);
+    if (!equilibrium.empty())
+      net.set_equilibrium(Eigen::Map<const VectorXd>(equilibrium.data(), kDimension));
+    return net;
+  }
 
   train::PeriodicityOptions periodicity() const {
     train::PeriodicityOptions o;
@@ -276,7 +289,7 @@ VectorXd to_eigen(const std::vector<double>& v) {
 void write_isochronism_output(const std::string& path, MPI_Comm comm, const Config& config,
                               const IsochronismConfig& c, const TrainedRun& run,
                               const std::optional<PeriodReport>& periods) {
-  models::SecondOrderNet net(kDimension, c.hidden_sizes(), c.activation);
+  models::SecondOrderNet net = c.make_net();
   net.set_parameters(run.parameters);
   const ForceReport force = force_report(net, c);
   std::string dir_error;
@@ -298,6 +311,8 @@ void write_isochronism_output(const std::string& path, MPI_Comm comm, const Conf
                           std::vector<std::int64_t>(c.hidden.begin(), c.hidden.end()));
         f.write_attribute("/model", "activation", c.activation);
         f.write_attribute("/model", "dimension", static_cast<std::int64_t>(kDimension));
+        if (!c.equilibrium.empty())
+          f.write_attribute("/model", "equilibrium", c.equilibrium.front());
         const MatrixXd points =
             train::isochronism_points(kDimension, 0, static_cast<std::size_t>(c.points), c.init_std,
                                       static_cast<std::uint64_t>(config.run.seed));
@@ -422,6 +437,10 @@ class IsochronismMethod final : public Method {
   void validate(const Config& config) const override {
     (void)config;
     const auto& c = config_;
+    if (c.equilibrium.size() > static_cast<std::size_t>(kDimension))
+      throw InputError("[isochronism] equilibrium: " + std::to_string(c.equilibrium.size()) +
+                       " values for a force of dimension " + std::to_string(kDimension) +
+                       ": give [] (no pin) or one position, e.g. [0.0]");
     if (!(c.force_min < c.force_max))
       throw InputError("[isochronism] force_min (" + io::format_real(c.force_min) +
                        ") must be below force_max (" + io::format_real(c.force_max) + ")");
@@ -450,7 +469,7 @@ class IsochronismMethod final : public Method {
 bool IsochronismMethod::train(const Config& config, MPI_Comm comm, bool restart) {
   const IsochronismConfig& c = config_;
   const auto seed = static_cast<std::uint64_t>(config.run.seed);
-  models::SecondOrderNet net(kDimension, c.hidden_sizes(), c.activation);
+  models::SecondOrderNet net = c.make_net();
   net.initialize(seed);
   parallel::ShardLayout layout(static_cast<std::size_t>(c.points),
                                static_cast<std::size_t>(c.shards), comm);
@@ -568,7 +587,7 @@ void IsochronismMethod::evaluate(const Config& config, MPI_Comm comm) {
   const IsochronismConfig& c = config_;
   const std::string out = output_path(config);
   const TrainedRun run = read_isochronism_output(out, comm);
-  models::SecondOrderNet net(kDimension, c.hidden_sizes(), c.activation);
+  models::SecondOrderNet net = c.make_net();
   if (run.parameters.size() != net.num_parameters())
     throw InputError(
         "'" + out + "' holds a force network of " + std::to_string(run.parameters.size()) +

@@ -14,6 +14,9 @@ namespace {
 
 struct SecondOrderTape final : integrate::FieldTape {
   nn::MlpWorkspace workspace;
+  // Pinned equilibrium: the batch with x_eq appended as its last column, and
+  // the upstream extended by minus its column sum (the g(x_eq) term).
+  MatrixXd extended, extended_upstream;
 };
 
 SecondOrderTape& own_tape(integrate::FieldTape& tape) {
@@ -46,9 +49,59 @@ void SecondOrderNet::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& val
   network_.set_parameters(values);
 }
 
+void SecondOrderNet::set_equilibrium(std::optional<Eigen::VectorXd> equilibrium) {
+  if (equilibrium)
+    require(equilibrium->size() == dimension(),
+            "second-order net: the equilibrium has " + std::to_string(equilibrium->size()) +
+                " components, x has " + std::to_string(dimension()));
+  equilibrium_ = std::move(equilibrium);
+}
+
 void SecondOrderNet::force(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out,
                            nn::MlpWorkspace& workspace) const {
-  out = network_.forward(x, workspace);
+  if (!equilibrium_) {
+    out = network_.forward(x, workspace);
+    return;
+  }
+  MatrixXd extended(x.rows(), x.cols() + 1);
+  extended << x, *equilibrium_;
+  const MatrixXd& g = network_.forward(extended, workspace);
+  out = g.leftCols(x.cols()).colwise() - g.col(x.cols());
+}
+
+void SecondOrderNet::force_into(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out,
+                                integrate::FieldTape& tape) const {
+  SecondOrderTape& t = own_tape(tape);
+  if (!equilibrium_) {
+    out = network_.forward(x, t.workspace);
+    return;
+  }
+  // One forward pass over [x, x_eq]: the pin costs one column, and the
+  // workspace then holds what force_vjp needs for both terms.
+  const Index n = x.cols();
+  t.extended.resize(x.rows(), n + 1);
+  t.extended.leftCols(n) = x;
+  t.extended.col(n) = *equilibrium_;
+  const MatrixXd& g = network_.forward(t.extended, t.workspace);
+  out = g.leftCols(n).colwise() - g.col(n);
+}
+
+void SecondOrderNet::force_vjp(const Eigen::Ref<const MatrixXd>& upstream,
+                               Eigen::Ref<MatrixXd> adjoint,
+                               Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                               integrate::FieldTape& tape) const {
+  SecondOrderTape& t = own_tape(tape);
+  if (!equilibrium_) {
+    adjoint = network_.vjp(upstream, parameter_gradient, t.workspace);
+    return;
+  }
+  // f(x_k) = g(x_k) - g(x_eq) for every column k: x_eq's column receives
+  // minus the sum of the upstream; x_eq is a constant, its adjoint is dropped.
+  const Index n = upstream.cols();
+  t.extended_upstream.resize(upstream.rows(), n + 1);
+  t.extended_upstream.leftCols(n) = upstream;
+  t.extended_upstream.col(n) = -upstream.rowwise().sum();
+  adjoint = network_.vjp(t.extended_upstream, parameter_gradient, t.workspace).leftCols(n);
 }
 
 std::unique_ptr<integrate::FieldTape> SecondOrderNet::make_tape() const {
@@ -59,15 +112,14 @@ void SecondOrderNet::evaluate(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<Ma
                               integrate::FieldTape& tape) const {
   const Index d = dimension();
   out.topRows(d) = x.bottomRows(d);
-  out.bottomRows(d) = network_.forward(x.topRows(d), own_tape(tape).workspace);
+  force_into(x.topRows(d), out.bottomRows(d), tape);
 }
 
 void SecondOrderNet::vjp(const Eigen::Ref<const MatrixXd>& upstream, Eigen::Ref<MatrixXd> x_adjoint,
                          Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                          integrate::FieldTape& tape) const {
   const Index d = dimension();
-  x_adjoint.topRows(d) =
-      network_.vjp(upstream.bottomRows(d), parameter_gradient, own_tape(tape).workspace);
+  force_vjp(upstream.bottomRows(d), x_adjoint.topRows(d), parameter_gradient, tape);
   x_adjoint.bottomRows(d) = upstream.topRows(d);
 }
 
@@ -83,7 +135,7 @@ void SecondOrderNet::evaluate_dp(const Eigen::Ref<const MatrixXd>& q,
                                  const Eigen::Ref<const MatrixXd>& p, Eigen::Ref<MatrixXd> out,
                                  integrate::FieldTape& tape) const {
   (void)p;
-  out = network_.forward(q, own_tape(tape).workspace);
+  force_into(q, out, tape);
 }
 
 void SecondOrderNet::vjp_dq(const Eigen::Ref<const MatrixXd>& upstream,
@@ -100,7 +152,7 @@ void SecondOrderNet::vjp_dp(const Eigen::Ref<const MatrixXd>& upstream,
                             Eigen::Ref<MatrixXd> q_adjoint, Eigen::Ref<MatrixXd> p_adjoint,
                             Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                             integrate::FieldTape& tape) const {
-  q_adjoint = network_.vjp(upstream, parameter_gradient, own_tape(tape).workspace);
+  force_vjp(upstream, q_adjoint, parameter_gradient, tape);
   p_adjoint.setZero();
 }
 

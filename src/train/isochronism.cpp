@@ -8,6 +8,7 @@
 
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/rng.hpp"
+#include "dynlearn/train/fused_periodicity.hpp"
 
 namespace dynlearn::train {
 
@@ -55,6 +56,8 @@ PeriodicityObjective::PeriodicityObjective(const integrate::VectorField& field,
       layout_(layout),
       sum_(comm, layout.n_shards()),
       stepper_(make_periodicity_stepper(options)) {
+  if (FusedPeriodicity::applies(field_, options_))
+    fused_ = std::make_unique<FusedPeriodicity>(field_, options_);
   require(points_.cols() == static_cast<Index>(layout_.owned_items().size()),
           "isochronism: " + std::to_string(points_.cols()) + " points given for " +
               std::to_string(layout_.owned_items().size()) + " owned");
@@ -62,6 +65,8 @@ PeriodicityObjective::PeriodicityObjective(const integrate::VectorField& field,
           "isochronism: points of " + std::to_string(points_.rows()) + " rows for a state of " +
               std::to_string(field_.state_dim()));
 }
+
+PeriodicityObjective::~PeriodicityObjective() = default;
 
 PeriodicityObjective::Value PeriodicityObjective::evaluate(bool stop) {
   const Index n_params = field_.num_parameters();
@@ -74,10 +79,11 @@ PeriodicityObjective::Value PeriodicityObjective::evaluate(bool stop) {
     partial.setZero(n_params + 1);
     const auto items = layout_.shard_items(s);
     if (items.size() == 0) continue;
-    partial[0] = periodicity_loss(field_, *stepper_,
-                                  points_.middleCols(static_cast<Index>(items.begin - owned_begin),
-                                                     static_cast<Index>(items.size())),
-                                  options_.period, weight, partial.tail(n_params));
+    const auto points = points_.middleCols(static_cast<Index>(items.begin - owned_begin),
+                                           static_cast<Index>(items.size()));
+    partial[0] = fused_ ? fused_->loss(points, weight, partial.tail(n_params))
+                        : periodicity_loss(field_, *stepper_, points, options_.period, weight,
+                                           partial.tail(n_params));
   }
   auto total = sum_.sum(partials_, n_params + 1, stop);
   Value value;

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,14 @@ class SecondOrderNet final : public integrate::VectorField {
 
   Eigen::Index dimension() const { return network_.input_size(); }
   const nn::Mlp& network() const { return network_; }
+
+  /// Pins the force's zero at x_eq (a d-vector): f(x) = g(x) - g(x_eq), g the
+  /// network, so x_eq is an equilibrium whatever θ is; std::nullopt (the
+  /// default) makes f = g. Used by the isochronism experiment, whose loss
+  /// cannot tell equilibria apart (docs/isochronism.md). Throws InputError on
+  /// a wrong size.
+  void set_equilibrium(std::optional<Eigen::VectorXd> equilibrium);
+  const std::optional<Eigen::VectorXd>& equilibrium() const { return equilibrium_; }
 
   /// The force f(x) alone, for positions x (d x batch); out is d x batch.
   void force(const Eigen::Ref<const Eigen::MatrixXd>& x, Eigen::Ref<Eigen::MatrixXd> out,
@@ -69,7 +78,16 @@ class SecondOrderNet final : public integrate::VectorField {
               integrate::FieldTape& tape) const override;
 
  private:
+  /// f(x) into out through the tape's workspace (appends x_eq when pinned).
+  void force_into(const Eigen::Ref<const Eigen::MatrixXd>& x, Eigen::Ref<Eigen::MatrixXd> out,
+                  integrate::FieldTape& tape) const;
+  /// Jᵀ upstream of f at the tape's last force_into, adding <upstream, ∂f/∂θ>.
+  void force_vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                 Eigen::Ref<Eigen::MatrixXd> adjoint,
+                 Eigen::Ref<Eigen::VectorXd> parameter_gradient, integrate::FieldTape& tape) const;
+
   nn::Mlp network_;
+  std::optional<Eigen::VectorXd> equilibrium_;
 };
 
 }  // namespace dynlearn::models

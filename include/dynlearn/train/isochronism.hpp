@@ -48,12 +48,17 @@ double periodicity_loss(const integrate::VectorField& field, integrate::Stepper&
 /// shards of a fixed ShardLayout, rolls each shard out as one batch, and the
 /// per-shard [loss, gradient] partials are added by a DeterministicSum, so
 /// the result has the same bits on any number of ranks.
+class FusedPeriodicity;
+
 class PeriodicityObjective {
  public:
   /// `points` are this rank's points (layout.owned_items(), in order).
   /// Collective (it builds the DeterministicSum).
+  /// The paper's model (FusedPeriodicity::applies) takes the fused kernel,
+  /// other fields and steppers periodicity_loss.
   PeriodicityObjective(const integrate::VectorField& field, const PeriodicityOptions& options,
                        Eigen::MatrixXd points, const parallel::ShardLayout& layout, MPI_Comm comm);
+  ~PeriodicityObjective();
 
   struct Value {
     double loss = 0.0;         // mean over all points of ||X(T) - X(0)||²
@@ -70,6 +75,7 @@ class PeriodicityObjective {
   parallel::ShardLayout layout_;
   parallel::DeterministicSum sum_;
   std::unique_ptr<integrate::Stepper> stepper_;
+  std::unique_ptr<FusedPeriodicity> fused_;
   std::vector<Eigen::VectorXd> partials_;
 };
 

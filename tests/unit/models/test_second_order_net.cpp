@@ -1,6 +1,7 @@
 // SecondOrderNet x'' = f(x; θ) as a vector field: the rate is [v; f(x)], and
 // its VJPs (full and split views, with respect to the state and θ) agree with
-// central finite differences; rollouts through RK4 and leapfrog too.
+// central finite differences; rollouts through RK4 and leapfrog too. The same
+// with a pinned equilibrium, f(x) = g(x) - g(x_eq).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -167,6 +168,100 @@ TEST_P(SecondOrderNetGradients, RolloutsMatchFiniteDifferences) {
   }
 }
 
+TEST_P(SecondOrderNetGradients, PinnedEquilibriumVanishesAndItsVjpsMatchFiniteDifferences) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {6}, "tanh");
+  net.initialize(17);
+  const VectorXd x_eq = random_matrix(d, 1, 7).col(0);
+  nn::MlpWorkspace ws;
+  const MatrixXd x = random_matrix(2 * d, kBatch, 8);
+  const MatrixXd g_x = net.network().forward(x.topRows(d), ws);
+  const MatrixXd g_eq = net.network().forward(x_eq, ws);
+  net.set_equilibrium(x_eq);
+  ASSERT_TRUE(net.equilibrium().has_value());
+
+  // f(x) = g(x) - g(x_eq): zero at x_eq (to rounding: x_eq shares a batch).
+  MatrixXd f(d, kBatch), f_eq(d, 1);
+  net.force(x.topRows(d), f, ws);
+  EXPECT_LT((f - (g_x.colwise() - g_eq.col(0))).cwiseAbs().maxCoeff(), 1e-15);
+  net.force(x_eq, f_eq, ws);
+  EXPECT_LT(f_eq.cwiseAbs().maxCoeff(), 1e-15);
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, kBatch), x_adjoint(2 * d, kBatch);
+  net.evaluate(x, out, *tape);
+  EXPECT_EQ(out.bottomRows(d), f);
+  EXPECT_EQ(out.topRows(d), x.bottomRows(d));
+
+  // Full VJP against central differences in x and θ.
+  const MatrixXd g = random_matrix(2 * d, kBatch, 9);
+  VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(g, x_adjoint, theta_gradient, *tape);
+  MatrixXd x_reference(2 * d, kBatch);
+  MatrixXd xp = x;
+  for (Index i = 0; i < x.size(); ++i) {
+    xp(i) = x(i) + kStep;
+    const double plus = weighted_rate(net, xp, g);
+    xp(i) = x(i) - kStep;
+    const double minus = weighted_rate(net, xp, g);
+    xp(i) = x(i);
+    x_reference(i) = (plus - minus) / (2 * kStep);
+  }
+  VectorXd theta_reference(net.num_parameters());
+  const VectorXd theta = net.parameters();
+  VectorXd tp = theta;
+  for (Index i = 0; i < theta.size(); ++i) {
+    tp[i] = theta[i] + kStep;
+    net.set_parameters(tp);
+    const double plus = weighted_rate(net, x, g);
+    tp[i] = theta[i] - kStep;
+    net.set_parameters(tp);
+    const double minus = weighted_rate(net, x, g);
+    tp[i] = theta[i];
+    theta_reference[i] = (plus - minus) / (2 * kStep);
+  }
+  net.set_parameters(theta);
+  const double ex = relative_error(x_adjoint, x_reference);
+  const double et = relative_error(theta_gradient, theta_reference);
+  std::printf("[ second-order FD ] d=%ld pinned vjp: state %.2e, theta %.2e\n",
+              static_cast<long>(d), ex, et);
+  EXPECT_LT(ex, kTolerance);
+  EXPECT_LT(et, kTolerance);
+  // The output bias cancels exactly: f does not depend on it.
+  const Index last_bias = net.network().bias_offset(1);
+  for (Index k = 0; k < d; ++k) EXPECT_EQ(theta_gradient[last_bias + k], 0.0);
+
+  // The split view dp/dt = f(q) against the full one.
+  MatrixXd fp(d, kBatch), qa(d, kBatch), pa(d, kBatch);
+  auto split_tape = net.make_tape();
+  net.evaluate_dp(x.topRows(d), x.bottomRows(d), fp, *split_tape);
+  EXPECT_EQ(fp, f);
+  MatrixXd upstream = MatrixXd::Zero(2 * d, kBatch);
+  upstream.bottomRows(d) = g.bottomRows(d);
+  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(upstream, x_adjoint, full_gradient, *tape);
+  VectorXd split_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp_dp(g.bottomRows(d), qa, pa, split_gradient, *split_tape);
+  EXPECT_LT(relative_error(qa, x_adjoint.topRows(d)), 1e-14);
+  EXPECT_LT(relative_error(split_gradient, full_gradient), 1e-14);
+
+  // Rollouts through RK4 and leapfrog.
+  const MatrixXd x0 = random_matrix(2 * d, 3, 10);
+  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog}) {
+    integrate::StepperOptions options;
+    options.substeps = 4;
+    auto stepper = integrate::make_stepper(kind, options);
+    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
+    std::printf("[ second-order FD ] d=%ld pinned %s rollout: x0 %.2e, theta %.2e\n",
+                static_cast<long>(d), std::string(integrate::stepper_name(kind)).c_str(), errors.x0,
+                errors.theta);
+    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
+    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
+  }
+  net.set_equilibrium(std::nullopt);
+  net.force(x.topRows(d), f, ws);
+  EXPECT_EQ(f, g_x);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dimensions, SecondOrderNetGradients, ::testing::Values(1, 3));
 
 TEST(SecondOrderNet, RejectsBadSizes) {
@@ -175,6 +270,7 @@ TEST(SecondOrderNet, RejectsBadSizes) {
   SecondOrderNet net(1, {4});
   EXPECT_EQ(net.num_parameters(), 4 + 4 + 4 + 1);
   EXPECT_THROW(net.set_parameters(VectorXd::Zero(3)), InputError);
+  EXPECT_THROW(net.set_equilibrium(VectorXd::Zero(2)), InputError);
 }
 
 }  // namespace
