@@ -16,7 +16,13 @@ losses:
   dynlearn's RungeKutta (stage y_i = x + Σ_j (h a_ij) k_j; x' = x + Σ (h b_i) k_i);
 * loss = mean over points of ||X(T) - X(0)||², backprop through the steps
   (autograd), torch.optim.Adam (or SGD / RAdam) with the deck's learning rate;
-* one thread (torch.set_num_threads(1)); dynlearn runs one thread per rank.
+* one thread (torch.set_num_threads(1)); dynlearn runs one thread per rank;
+* [isochronism] equilibrium = [c] (if the deck sets it) pins the force's zero:
+  f(x) = g(x) - g(c) with g the network, as dynlearn does.
+
+After training it reports where the learned force vanishes (the zero of f
+nearest 0 on [-3, 3], by bisection) and max |f(x) + x| on [-2, 2], so that
+the equilibria PyTorch lands on can be compared with dynlearn's.
 
 Prints ms/epoch over epochs 2.. (the first is warm-up) and, with --json, writes
 the timing and the loss of every epoch.
@@ -47,6 +53,40 @@ def force_net(hidden, activation):
         if i + 1 < len(sizes) - 1:
             layers.append(act())
     return torch.nn.Sequential(*layers).double()
+
+
+def pinned(net, equilibrium):
+    """f(x) = g(x) - g(c) for equilibrium = [c]; [] or None: f = g, the paper's net as it is."""
+    if not equilibrium:
+        return net
+    anchor = torch.tensor([[float(equilibrium[0])]], dtype=torch.float64)
+    return lambda x: net(x) - net(anchor)
+
+
+def force_summary(force):
+    """(zero of f nearest 0 on [-3, 3] or nan, max |f(x) + x| on [-2, 2])."""
+    with torch.no_grad():
+        grid = torch.linspace(-3.0, 3.0, 601, dtype=torch.float64).reshape(-1, 1)
+        f = force(grid).reshape(-1)
+        best = float("nan")
+        for i in range(600):
+            if (f[i] > 0) == (f[i + 1] > 0):
+                continue
+            lo, hi = float(grid[i]), float(grid[i + 1])
+            rising = bool(f[i] <= 0)
+            for _ in range(100):
+                mid = 0.5 * (lo + hi)
+                value = float(force(torch.tensor([[mid]], dtype=torch.float64)))
+                if (value <= 0) == rising:
+                    lo = mid
+                else:
+                    hi = mid
+            root = 0.5 * (lo + hi)
+            if not abs(root) >= abs(best):
+                best = root
+        check = torch.linspace(-2.0, 2.0, 2001, dtype=torch.float64).reshape(-1, 1)
+        error = float((force(check) + check).abs().max())
+    return best, error
 
 
 def rk4_period(net, x0, period, steps):
@@ -85,6 +125,7 @@ def main():
         raise SystemExit("isochronism_reference: only stepper = \"rk4\" is implemented")
     net = force_net(cfg["hidden"], cfg["activation"])
     torch.nn.utils.vector_to_parameters(theta, net.parameters())
+    force = pinned(net, cfg.get("equilibrium"))
     opt = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "radam": torch.optim.RAdam}[cfg["optimizer"]](
         net.parameters(), lr=cfg["learning_rate"])
     epochs = args.epochs if args.epochs is not None else cfg["epochs"]
@@ -94,7 +135,7 @@ def main():
     for _ in range(epochs):
         start = time.perf_counter()
         opt.zero_grad()
-        xt = rk4_period(net, points, period, steps)
+        xt = rk4_period(force, points, period, steps)
         loss = ((xt - points) ** 2).sum() / points.shape[0]
         loss.backward()
         opt.step()
@@ -102,12 +143,16 @@ def main():
         losses.append(loss.item())
     timed = seconds[1:] if len(seconds) > 1 else seconds
     ms = 1e3 * sum(timed) / max(len(timed), 1)
+    equilibrium, force_error = force_summary(force)
     print(f"torch reference: {epochs} epochs, {ms:.3f} ms/epoch (epochs 2..), "
           f"loss {losses[0]:.10e} -> {losses[-1]:.10e}")
+    print(f"torch reference: f(c) = 0 at c = {equilibrium:.4f}; max |f(x) + x| on [-2, 2] = {force_error:.4f}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"ms_per_epoch": ms, "loss": losses, "seconds": seconds, "epochs": epochs,
-                       "points": int(points.shape[0]), "steps": steps, "hidden": cfg["hidden"]}, out)
+                       "points": int(points.shape[0]), "steps": steps, "hidden": cfg["hidden"],
+                       "equilibrium": equilibrium, "max_force_error": force_error,
+                       "parameters": torch.nn.utils.parameters_to_vector(net.parameters()).tolist()}, out)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@
 # build/bin/dynlearn), PYTHON (default /usr/bin/python3, which has torch), NP
 # (MPI ranks of dynlearn, default 1: the reference runs on one thread), EPOCHS,
 # STEPS (RK4 steps over [0, T], default the deck's 100), POINTS (default 100),
-# CHECK (epochs whose losses are compared, default 5).
+# CHECK (epochs whose losses are compared, default 5), EQUILIBRIUM (pin the
+# force's zero there, [isochronism] equilibrium = [EQUILIBRIUM]; default: no
+# pin, the paper's model).
 # Runs from the repository root; outputs go to out/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ EPOCHS=${EPOCHS:-200}
 STEPS=${STEPS:-100}
 POINTS=${POINTS:-100}
 CHECK=${CHECK:-5}
+EQUILIBRIUM=${EQUILIBRIUM:-}
 if [[ -z "${DYNLEARN:-}" ]]; then
   DYNLEARN=build-iso/bin/dynlearn
   [[ -x $DYNLEARN ]] || DYNLEARN=build/bin/dynlearn
@@ -36,6 +39,9 @@ deck() {  # deck NAME EPOCHS
       -e "s/^stages = .*/stages = [\"train\"]/" -e "s/^epochs = .*/epochs = $2/" \
       -e "s/^steps = .*/steps = $STEPS/" -e "s/^points = .*/points = $POINTS/" \
       -e "s/^snapshot_epochs = .*/snapshot_epochs = [0]/" inputs/isochronism/paper.toml > "out/bench/$1.toml"
+  if [[ -n $EQUILIBRIUM ]]; then
+    sed -i -e "s/^\[isochronism\]$/[isochronism]\nequilibrium = [$EQUILIBRIUM]/" "out/bench/$1.toml"
+  fi
 }
 deck iso_bench_init 0
 deck iso_bench "$EPOCHS"

@@ -14,9 +14,14 @@ Passes when
   whose oscillations all have period T; the loss ||X(T) - X(0)||² is zero on
   all of them, symmetric or not (the paper's Discussion), so the check asks
   for exactly what the method can learn.
+* a run with a pinned equilibrium (/model@equilibrium = c, deck
+  `equilibrium = [c]`) has its force's zero (/force@equilibrium) at c.
 max |f(x) + x| on [-check_range, check_range] (the paper's "f converges to
 -x", which also needs the learned potential symmetric about 0) is printed,
-and checked only with --force-tolerance.
+and checked only with --force-tolerance. So is the midpoint of the well
+(x+(E) + x-(E)) / 2 per energy: constant for a harmonic oscillator about
+some c, drifting with E for a sheared (asymmetric) isochronous potential
+(docs/isochronism.md, "The equilibrium").
 
 An untrained network (f ≈ 0, no oscillation) or a wrong gradient misses the
 period and width checks by far.
@@ -29,8 +34,8 @@ import h5py
 import numpy as np
 
 
-def well_width(x, potential, energy):
-    """x+(E) - x-(E) around the grid minimum of V, by linear interpolation; None off the grid."""
+def well_ends(x, potential, energy):
+    """(x-(E), x+(E)) around the grid minimum of V, by linear interpolation; None off the grid."""
     i = int(np.argmin(potential))
     v = potential - potential[i]
     right = np.nonzero(v[i:] >= energy)[0]
@@ -41,7 +46,7 @@ def well_width(x, potential, energy):
     k = i - left[0]
     xp = x[j - 1] + (energy - v[j - 1]) / (v[j] - v[j - 1]) * (x[j] - x[j - 1])
     xm = x[k + 1] + (energy - v[k + 1]) / (v[k] - v[k + 1]) * (x[k] - x[k + 1])
-    return xp - xm
+    return xm, xp
 
 
 def main():
@@ -63,6 +68,8 @@ def main():
         periods = np.asarray(ev["periods"])
         x, potential = np.asarray(f["/force/x"]), np.asarray(f["/force/potential"])
         check_range = float(f["/force"].attrs["check_range"])
+        force_zero = float(f["/force"].attrs["equilibrium"])
+        pinned = f["/model"].attrs.get("equilibrium")
     ok = True
     for a, p in zip(amplitudes, periods):
         rel = (p - period) / period
@@ -73,16 +80,21 @@ def main():
         print("FAIL: no amplitudes measured")
         ok = False
     for energy in args.energies:
-        width = well_width(x, potential, energy)
+        ends = well_ends(x, potential, energy)
         harmonic = 2.0 * math.sqrt(2.0 * energy) * period / (2.0 * math.pi)
-        if width is None:
+        if ends is None:
             print(f"FAIL: the well at E = {energy:g} reaches past the force grid")
             ok = False
             continue
+        width = ends[1] - ends[0]
         rel = width / harmonic - 1.0
         good = abs(rel) < args.width_tolerance
         print(f"well width at E = {energy:5.3f}: {width:.5f}, harmonic {harmonic:.5f}, "
-              f"relative error {rel:+.3e} {'ok' if good else 'FAIL'}")
+              f"relative error {rel:+.3e} {'ok' if good else 'FAIL'}; midpoint {0.5 * (ends[0] + ends[1]):+.4f}")
+        ok = ok and good
+    if pinned is not None:
+        good = abs(force_zero - float(pinned)) < 1e-9
+        print(f"pinned equilibrium {float(pinned):g}: f vanishes at {force_zero:.3e} {'ok' if good else 'FAIL'}")
         ok = ok and good
     print(f"max |f(x) + x| on [-{check_range:g}, {check_range:g}]: {max_force:.4e}; "
           f"equilibrium f(c) = 0 at c = {equilibrium:.4g}")
