@@ -45,14 +45,14 @@ const models::SecondOrderNet& checked_net(const integrate::VectorField& field,
 /// without reassociation flags; the same order for every point.
 inline double dot(const double* __restrict a, const double* __restrict b, Index n) {
   double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  Index j = 0;
-  for (; j + 4 <= n; j += 4) {
+  const Index full = n / 4 * 4;
+  for (Index j = 0; j < full; j += 4) {
     s0 += a[j] * b[j];
     s1 += a[j + 1] * b[j + 1];
     s2 += a[j + 2] * b[j + 2];
     s3 += a[j + 3] * b[j + 3];
   }
-  for (; j < n; ++j) s0 += a[j] * b[j];
+  for (Index j = full; j < n; ++j) s0 += a[j] * b[j];
   return (s0 + s1) + (s2 + s3);
 }
 
@@ -70,43 +70,44 @@ FusedPeriodicity::FusedPeriodicity(const integrate::VectorField& field,
       steps_(options.steps),
       hidden_(net_.network().layer_sizes()[1]) {}
 
-void FusedPeriodicity::force(const double* q, double* f, double* a, Index n) {
-  const Index H = hidden_;
-  const Index size = H * n;
-  double* __restrict z = scratch_.data();
-  // 2z = (2 W1) q + 2 b1: scaling by 2 is exact, so this is 2 (W1 q + b1).
-  const double* __restrict w = w1_.data();
-  const double* __restrict b = b1_.data();
+namespace {
+
+// The per-point loops, with the hidden width a compile-time constant kH when
+// it is the paper's 16 (fully unrolled, accumulators in registers) and the
+// runtime `width` otherwise (kH = 0).
+
+/// z[p, j] = w[j] q[p] + b[j] for n points.
+template <Index kH>
+void affine(const double* __restrict q, const double* __restrict w, const double* __restrict b,
+            double* __restrict z, Index n, Index width) {
+  const Index H = kH > 0 ? kH : width;
   for (Index p = 0; p < n; ++p) {
     const double x = q[p];
     for (Index j = 0; j < H; ++j) z[p * H + j] = w[j] * x + b[j];
   }
-  // exp over the whole padded block (aligned, a multiple of the packet):
-  // every unit goes through the same vectorised exp, wherever it sits.
-  const Index padded = scratch_.size();
-  for (Index k = size; k < padded; ++k) z[k] = 0.0;
-  scratch_ = scratch_.exp();
-  // tanh z = 1 - 2 / (exp(2z) + 1), as nn::Mlp computes it (exp's overflow
-  // to inf gives exactly 1).
-  for (Index k = 0; k < size; ++k) a[k] = 1.0 - 2.0 / (z[k] + 1.0);
-  for (Index p = 0; p < n; ++p) f[p] = (dot(w2_.data(), a + p * H, H) + b2_) - pinned_value_;
 }
 
-void FusedPeriodicity::force_vjp(const double* gv, const double* q, const double* a,
-                                 double* q_adjoint, Index n) {
-  const Index H = hidden_;
-  const double* __restrict w2 = w2_.data();
-  double* __restrict gw1 = gw1_.data();
-  double* __restrict gb1 = gb1_.data();
-  double* __restrict gw2 = gw2_.data();
-  double* __restrict d = delta_.data();
-  // w1_ holds 2 W1 (see force); the input adjoint needs W1 itself.
-  const double* __restrict w1 = w1_.data();
+/// f[p] = (w2 · a[p, :] + b2) - shift for n points.
+template <Index kH>
+void output(const double* __restrict a, const double* __restrict w2, double b2, double shift,
+            double* __restrict f, Index n, Index width) {
+  const Index H = kH > 0 ? kH : width;
+  for (Index p = 0; p < n; ++p) f[p] = (dot(w2, a + p * H, H) + b2) - shift;
+}
+
+/// Backward of n points: dz = g w2 (1 - a²), θ-gradient terms added to the
+/// accumulators, q_adjoint = W1 · dz (w1 holds 2 W1).
+template <Index kH>
+void backward(const double* __restrict gv, const double* __restrict q, const double* __restrict a,
+              const double* __restrict w1, const double* __restrict w2, double* __restrict gw1,
+              double* __restrict gb1, double* __restrict gw2, double& gb2, double* __restrict d,
+              double* __restrict q_adjoint, Index n, Index width) {
+  const Index H = kH > 0 ? kH : width;
   for (Index p = 0; p < n; ++p) {
     const double g = gv[p];
     const double x = q[p];
     const double* __restrict ap = a + p * H;
-    gb2_ += g;
+    gb2 += g;
     for (Index j = 0; j < H; ++j) {
       gw2[j] += g * ap[j];
       const double dz = g * w2[j] * (1.0 - ap[j] * ap[j]);
@@ -116,6 +117,44 @@ void FusedPeriodicity::force_vjp(const double* gv, const double* q, const double
     }
     q_adjoint[p] = 0.5 * dot(w1, d, H);
   }
+}
+
+constexpr Index kPaperWidth = 16;
+
+}  // namespace
+
+void FusedPeriodicity::force(const double* q, double* f, double* a, Index n) {
+  const Index H = hidden_;
+  const Index size = H * n;
+  double* z = scratch_.data();
+  // 2z = (2 W1) q + 2 b1: scaling by 2 is exact, so this is 2 (W1 q + b1).
+  if (H == kPaperWidth)
+    affine<kPaperWidth>(q, w1_.data(), b1_.data(), z, n, H);
+  else
+    affine<0>(q, w1_.data(), b1_.data(), z, n, H);
+  // exp over the whole padded block (aligned, a multiple of the packet):
+  // every unit goes through the same vectorised exp, wherever it sits.
+  const Index padded = scratch_.size();
+  for (Index k = size; k < padded; ++k) z[k] = 0.0;
+  scratch_ = scratch_.exp();
+  // tanh z = 1 - 2 / (exp(2z) + 1), as nn::Mlp computes it (exp's overflow
+  // to inf gives exactly 1).
+  for (Index k = 0; k < size; ++k) a[k] = 1.0 - 2.0 / (z[k] + 1.0);
+  if (H == kPaperWidth)
+    output<kPaperWidth>(a, w2_.data(), b2_, pinned_value_, f, n, H);
+  else
+    output<0>(a, w2_.data(), b2_, pinned_value_, f, n, H);
+}
+
+void FusedPeriodicity::force_vjp(const double* gv, const double* q, const double* a,
+                                 double* q_adjoint, Index n) {
+  const Index H = hidden_;
+  if (H == kPaperWidth)
+    backward<kPaperWidth>(gv, q, a, w1_.data(), w2_.data(), gw1_.data(), gb1_.data(), gw2_.data(),
+                          gb2_, delta_.data(), q_adjoint, n, H);
+  else
+    backward<0>(gv, q, a, w1_.data(), w2_.data(), gw1_.data(), gb1_.data(), gw2_.data(), gb2_,
+                delta_.data(), q_adjoint, n, H);
 }
 
 double FusedPeriodicity::loss(const Eigen::Ref<const MatrixXd>& x0, double weight,
