@@ -27,8 +27,14 @@ class VehicleSurrogate final : public integrate::DrivenField {
   VehicleSurrogate(Eigen::Index hidden_j, Eigen::Index hidden_c, Eigen::Index hidden_d,
                    double mass = 1.0, double inertia = 1.0);
 
-  /// PyTorch nn.Linear defaults, streams (seed, 0..2, init_weights) for J, C, d.
-  void initialize(std::uint64_t seed);
+  /// Scale of the output layers of f_C and f_d at initialisation (see initialize).
+  static constexpr double kOutputScale = 0.1;
+
+  /// PyTorch nn.Linear defaults, streams (seed, 0..2, init_weights) for J, C, d,
+  /// then the output layers of f_C and f_d multiplied by `output_scale`, so the
+  /// untrained surrogate is not explosive over the training horizon
+  /// (output_scale = 1 is nn.Linear's default everywhere).
+  void initialize(std::uint64_t seed, double output_scale = kOutputScale);
 
   const nn::Mlp& j_network() const { return net_j_; }
   const nn::Mlp& c_network() const { return net_c_; }
