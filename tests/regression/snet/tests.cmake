@@ -1,6 +1,7 @@
 # SNet (snet.txt, Table 1a) at CI size, from the shipped decks in inputs/snet:
-# δ-SNet reaches its residual threshold, and δ-SNet and α-SNet forecast the
-# 10x longer test horizon better than BKPR-Euler trained on the same budget.
+# δ-SNet reaches its residual threshold, BKPR-Euler trains, and δ-SNet beats
+# it on the same budget (test MSE over the 10x horizon, matching loss); the
+# α-SNet run must complete (check_snet.py says why it is not compared).
 set(SNET_WORK ${CMAKE_CURRENT_BINARY_DIR}/snet)
 set(SNET_DECKS ${PROJECT_SOURCE_DIR}/inputs/snet)
 file(MAKE_DIRECTORY ${SNET_WORK})
