@@ -60,7 +60,13 @@ def pinned(net, equilibrium):
     if not equilibrium:
         return net
     anchor = torch.tensor([[float(equilibrium[0])]], dtype=torch.float64)
-    return lambda x: net(x) - net(anchor)
+
+    def force(x):
+        # One network call on [x; c], as dynlearn appends c to the batch.
+        y = net(torch.cat((x, anchor)))
+        return y[:-1] - y[-1:]
+
+    return force
 
 
 def force_summary(force):
