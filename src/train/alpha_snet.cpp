@@ -14,7 +14,10 @@ constexpr std::uint64_t perturbation_purpose = static_cast<std::uint64_t>(core::
 AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
                      const spectral::ElementChain& chain, const DrivenTrajectories& data,
                      AlphaSnetOptions options)
-    : field_(field), problem_(problem), options_(options) {
+    : field_(field),
+      problem_(problem),
+      options_(options),
+      x_gradient_(problem.coefficients().like()) {
   if (!(options_.learning_rate > 0.0)) throw InputError("[snet] learning_rate must be > 0");
   if (!(options_.sgd_learning_rate > 0.0)) throw InputError("[snet] sgd_learning_rate must be > 0");
   OptimizerOptions adam;
@@ -35,17 +38,21 @@ AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
     for (Eigen::Index k = 0; k < xi.cols(); ++k)
       for (Eigen::Index c = 0; c < n; ++c)
         xi(c, k) = rng.uniform(-options_.perturbation, options_.perturbation);
-    problem_.coefficients()[i] += xi.middleCols(first, count);
+    spectral::BlockNodalValues& x = problem_.coefficients();
+    x.set_local(i, x.local(i) + xi.middleCols(first, count));
   }
 }
 
 AlphaSnetValues AlphaSnet::step() {
-  std::vector<Eigen::MatrixXd>& x = problem_.coefficients();
+  spectral::BlockNodalValues& x = problem_.coefficients();
   const double rate =
       options_.sgd_learning_rate * static_cast<double>(problem_.residual().share().trajectories);
   for (int k = 0; k < options_.x_steps; ++k) {
     problem_.evaluate_coefficients(options_.gamma, x_gradient_);
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] -= rate * x_gradient_[i];
+    // Over the whole local form: both copies of an interface node take the
+    // same step from the same summed gradient, so they stay equal without
+    // a ghost update.
+    x.local_form() -= rate * x_gradient_.local_form();
   }
   for (int k = 0; k < options_.theta_steps; ++k) {
     problem_.evaluate(&gradient_);

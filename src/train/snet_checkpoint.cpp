@@ -13,17 +13,13 @@ io::DistributedRows gather_nodal_values(const SnetProblem& problem,
                                         const spectral::ElementChain& chain,
                                         std::size_t first_trajectory, std::size_t n_trajectories) {
   const parallel::ProcessGrid& grid = problem.grid();
-  const std::vector<Eigen::MatrixXd>& x = problem.coefficients();
-  const Eigen::Index n = problem.residual().state_dim();
-  const auto trajectories = static_cast<Eigen::Index>(x.size());
-  const int local_nodes = problem.residual().local_nodes();
-  // A block sends its nodes but the interface one it shares with the next
-  // block (both copies hold the same bits; the next block sends it).
-  const int owned_nodes = local_nodes - (grid.next_block() != MPI_PROC_NULL ? 1 : 0);
-  std::vector<double> send(static_cast<std::size_t>(trajectories * n * owned_nodes));
-  for (Eigen::Index i = 0; i < trajectories; ++i)
-    Eigen::Map<Eigen::MatrixXd>(send.data() + i * n * owned_nodes, n, owned_nodes) =
-        x[static_cast<std::size_t>(i)].leftCols(owned_nodes);
+  const spectral::BlockNodalValues& x = problem.coefficients();
+  const Eigen::Index n = x.state_dim();
+  const auto trajectories = static_cast<Eigen::Index>(x.trajectories());
+  // A block sends its owned entries: its nodes but the interface one it
+  // shares with the next block (which sends it), trajectory by trajectory.
+  const int owned_nodes = x.owned_nodes();
+  const Eigen::Map<const Eigen::VectorXd> send = x.owned();
   const MPI_Comm time = grid.time_comm();
   const int blocks = grid.time_blocks();
   const bool root = grid.time_block() == 0;
@@ -38,8 +34,8 @@ io::DistributedRows gather_nodal_values(const SnetProblem& problem,
     total += counts[b];
   }
   std::vector<double> all(root ? static_cast<std::size_t>(total) : 0);
-  MPI_Gatherv(send.data(), static_cast<int>(send.size()), MPI_DOUBLE, all.data(), counts.data(),
-              displs.data(), MPI_DOUBLE, 0, time);
+  MPI_Gatherv(const_cast<double*>(send.data()), static_cast<int>(send.size()), MPI_DOUBLE,
+              all.data(), counts.data(), displs.data(), MPI_DOUBLE, 0, time);
   io::DistributedRows rows;
   rows.global_rows = n_trajectories;
   rows.first_row = first_trajectory;
@@ -56,20 +52,21 @@ io::DistributedRows gather_nodal_values(const SnetProblem& problem,
 
 void scatter_nodal_values(SnetProblem& problem, const spectral::ElementChain& chain,
                           const io::DistributedRows& rows) {
-  std::vector<Eigen::MatrixXd>& x = problem.coefficients();
-  const Eigen::Index n = problem.residual().state_dim();
+  spectral::BlockNodalValues& x = problem.coefficients();
+  const Eigen::Index n = x.state_dim();
   const Eigen::Index nodes = chain.node_count();
-  if (rows.local.rows() != n * nodes || rows.local.cols() != static_cast<Eigen::Index>(x.size()))
+  if (rows.local.rows() != n * nodes ||
+      rows.local.cols() != static_cast<Eigen::Index>(x.trajectories()))
     throw InputError("the checkpoint's nodal values have " + std::to_string(rows.local.rows()) +
                      " values per trajectory, but [snet] p and elements make " +
                      std::to_string(nodes) + " nodes of " + std::to_string(n) +
                      " states: restart with the deck that started the run");
   const int first = problem.residual().first_node();
   const int count = problem.residual().local_nodes();
-  for (std::size_t i = 0; i < x.size(); ++i)
-    x[i] = Eigen::Map<const Eigen::MatrixXd>(rows.local.col(static_cast<Eigen::Index>(i)).data(), n,
-                                             nodes)
-               .middleCols(first, count);
+  for (std::size_t i = 0; i < x.trajectories(); ++i)
+    x.set_local(i, Eigen::Map<const Eigen::MatrixXd>(
+                       rows.local.col(static_cast<Eigen::Index>(i)).data(), n, nodes)
+                       .middleCols(first, count));
 }
 
 }  // namespace dynlearn::train

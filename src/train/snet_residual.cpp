@@ -44,9 +44,8 @@ SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::
   }
 }
 
-void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gradient,
-                            double gamma, SnetPartials& partials,
-                            std::vector<Eigen::MatrixXd>* x_gradient) const {
+void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_gradient, double gamma,
+                            SnetPartials& partials, spectral::BlockNodalValues* x_gradient) const {
   const Eigen::Index n = field_.state_dim();
   const Eigen::Index m = field_.num_parameters();
   const int p = chain_.order();
@@ -59,10 +58,7 @@ void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gr
 
   partials.resize(units());
   for (Eigen::VectorXd& v : partials) v.setZero(partial_length());
-  if (x_gradient) {
-    x_gradient->resize(x.size());
-    for (Eigen::MatrixXd& g : *x_gradient) g.setZero(n, local_nodes_);
-  }
+  if (x_gradient) x_gradient->set_zero();
   if (!theta_gradient) theta_scratch_.setZero(m);
 
   for (std::size_t s = 0; s < share_.shards.size(); ++s) {
@@ -74,7 +70,9 @@ void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gr
       us_.resize(field_.input_dim(), cols);
       for (std::size_t i = shard.begin; i < shard.end; ++i) {
         const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
-        xs_.middleCols(c, np1) = x[i].middleCols(static_cast<Eigen::Index>(le) * p, np1);
+        for (int q = 0; q <= p; ++q)
+          xs_.col(c + q) =
+              Eigen::Map<const Eigen::VectorXd>(x.node(i, static_cast<int>(le) * p + q), n);
         us_.middleCols(c, np1) = element_data(i, le).u;
       }
       f_.resize(n, cols);
@@ -105,7 +103,9 @@ void SnetResidual::evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gr
           g_.noalias() = c_r * r_.middleCols(c, np1) * d;
           g_ += adjoint_.middleCols(c, np1);
           if (gamma != 0.0 && data.weights.rows() > 0) g_.noalias() += c_l * misfit_ * data.weights;
-          (*x_gradient)[i].middleCols(static_cast<Eigen::Index>(le) * p, np1) += g_;
+          for (int q = 0; q <= p; ++q)
+            Eigen::Map<Eigen::VectorXd>(x_gradient->node(i, static_cast<int>(le) * p + q), n) +=
+                g_.col(q);
         }
       }
       v(m + 1) = l_sum / share_.sample_count;
@@ -140,30 +140,6 @@ Eigen::VectorXd SnetGridSum::sum(const SnetPartials& partials, Eigen::Index leng
   return over_shards_.sum(per_shard_, length);
 }
 
-void add_interface_gradients(const parallel::ProcessGrid& grid,
-                             std::vector<Eigen::MatrixXd>& gradients, Eigen::Index state_dim) {
-  if (grid.time_blocks() == 1) return;
-  const int count = static_cast<int>(gradients.size() * static_cast<std::size_t>(state_dim));
-  Eigen::MatrixXd last(state_dim, static_cast<Eigen::Index>(gradients.size()));
-  Eigen::MatrixXd first(state_dim, static_cast<Eigen::Index>(gradients.size()));
-  for (std::size_t i = 0; i < gradients.size(); ++i) {
-    last.col(static_cast<Eigen::Index>(i)) = gradients[i].rightCols(1);
-    first.col(static_cast<Eigen::Index>(i)) = gradients[i].leftCols(1);
-  }
-  Eigen::MatrixXd from_previous = Eigen::MatrixXd::Zero(state_dim, last.cols());
-  Eigen::MatrixXd from_next = Eigen::MatrixXd::Zero(state_dim, last.cols());
-  MPI_Sendrecv(last.data(), count, MPI_DOUBLE, grid.next_block(), 71, from_previous.data(), count,
-               MPI_DOUBLE, grid.previous_block(), 71, grid.time_comm(), MPI_STATUS_IGNORE);
-  MPI_Sendrecv(first.data(), count, MPI_DOUBLE, grid.previous_block(), 72, from_next.data(), count,
-               MPI_DOUBLE, grid.next_block(), 72, grid.time_comm(), MPI_STATUS_IGNORE);
-  for (std::size_t i = 0; i < gradients.size(); ++i) {
-    if (grid.previous_block() != MPI_PROC_NULL)
-      gradients[i].col(0) += from_previous.col(static_cast<Eigen::Index>(i));
-    if (grid.next_block() != MPI_PROC_NULL)
-      gradients[i].col(gradients[i].cols() - 1) += from_next.col(static_cast<Eigen::Index>(i));
-  }
-}
-
 SnetShare make_snet_share(const parallel::ShardLayout& layout, const spectral::ElementChain& chain,
                           int block, int blocks, Eigen::Index state_dim, double total_samples) {
   if (chain.elements() < blocks)
@@ -195,7 +171,8 @@ SnetProblem::SnetProblem(const integrate::DrivenField& field, const spectral::El
                                 field.state_dim(), total_samples)),
       sum_(grid, static_cast<std::size_t>(chain.elements()), layout.n_shards(),
            layout.owned_shards().size()),
-      x_(data.size(), Eigen::MatrixXd::Zero(field.state_dim(), residual_.local_nodes())) {}
+      x_(grid.time_comm(), data.size(), field.state_dim(), residual_.local_nodes(),
+         grid.next_block() != MPI_PROC_NULL) {}
 
 SnetValues SnetProblem::reduce(bool theta, Eigen::VectorXd* theta_gradient) {
   const Eigen::Index m = field_.num_parameters();
@@ -218,9 +195,9 @@ SnetValues SnetProblem::evaluate(Eigen::VectorXd* theta_gradient) {
 }
 
 SnetValues SnetProblem::evaluate_coefficients(double gamma,
-                                              std::vector<Eigen::MatrixXd>& x_gradient) {
+                                              spectral::BlockNodalValues& x_gradient) {
   residual_.evaluate(x_, false, gamma, partials_, &x_gradient);
-  add_interface_gradients(grid_, x_gradient, field_.state_dim());
+  x_gradient.sum_shared_nodes();
   return reduce(false, nullptr);
 }
 

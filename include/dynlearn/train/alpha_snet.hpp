@@ -61,7 +61,7 @@ class AlphaSnet {
   AlphaSnetOptions options_;
   std::unique_ptr<Optimizer> adam_;
   Eigen::VectorXd theta_, gradient_;
-  std::vector<Eigen::MatrixXd> x_gradient_;
+  spectral::BlockNodalValues x_gradient_;  // the coefficients' layout
   bool converged_ = false;
 };
 

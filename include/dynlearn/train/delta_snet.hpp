@@ -1,7 +1,6 @@
 // δ-SNet (Algorithm 1 of the SNet paper): fit the nodal values of every
-// trajectory to its data once (least squares, PETSc KSP on the normal
-// equations), then train θ with Adam on the collocation residual R alone
-// until R < δ.
+// trajectory to its data once (spectral/least_squares_fit.hpp), then train
+// θ with Adam on the collocation residual R alone until R < δ.
 #pragma once
 
 #include <Eigen/Dense>
@@ -14,17 +13,8 @@
 
 namespace dynlearn::train {
 
-/// Nodal values (state_dim x chain.node_count()) minimising
-/// sum_k |x(t_k) - y_k|² + ridge |x|²: the normal equations solved with a
-/// PETSc KSP (PREONLY + Cholesky on a sequential dense matrix; each rank
-/// solves its own trajectories, so the result does not depend on the grid).
-/// NumericalError naming [snet] fit_ridge when the samples do not determine
-/// every nodal value and ridge = 0.
-Eigen::MatrixXd least_squares_fit(const spectral::ElementChain& chain, const Eigen::VectorXd& t,
-                                  const Eigen::MatrixXd& y, double ridge);
-
 /// Fills problem.coefficients() with the local slice of every local
-/// trajectory's least-squares fit.
+/// trajectory's least-squares fit (spectral::least_squares_fit).
 void fit_coefficients(SnetProblem& problem, const spectral::ElementChain& chain,
                       const DrivenTrajectories& data, double ridge);
 

@@ -24,6 +24,7 @@
 #include "dynlearn/parallel/partition.hpp"
 #include "dynlearn/parallel/process_grid.hpp"
 #include "dynlearn/parallel/reduction.hpp"
+#include "dynlearn/spectral/block_nodal_values.hpp"
 #include "dynlearn/spectral/element_chain.hpp"
 #include "dynlearn/train/driven_trajectories.hpp"
 
@@ -65,14 +66,14 @@ class SnetResidual {
   std::size_t units() const { return share_.shards.size() * share_.elements.size(); }
   Eigen::Index partial_length() const { return field_.num_parameters() + 2; }
 
-  /// Evaluates R and L on the nodal values x (one state_dim x local_nodes()
-  /// matrix per local trajectory) into `partials` (θ-gradient of R only when
-  /// theta_gradient). With x_gradient, also writes per trajectory the
-  /// gradient of R + gamma L w.r.t. its local nodal values (this share's
-  /// elements only: interface contributions of the neighbours are added by
-  /// add_interface_gradients).
-  void evaluate(const std::vector<Eigen::MatrixXd>& x, bool theta_gradient, double gamma,
-                SnetPartials& partials, std::vector<Eigen::MatrixXd>* x_gradient) const;
+  /// Evaluates R and L on the nodal values x (local_nodes() nodes per local
+  /// trajectory) into `partials` (θ-gradient of R only when theta_gradient).
+  /// With x_gradient (x's layout), also writes the gradient of R + gamma L
+  /// w.r.t. the local nodal values (this share's elements only: the
+  /// neighbours' interface contributions are added by
+  /// BlockNodalValues::sum_shared_nodes).
+  void evaluate(const spectral::BlockNodalValues& x, bool theta_gradient, double gamma,
+                SnetPartials& partials, spectral::BlockNodalValues* x_gradient) const;
 
  private:
   struct ElementData {
@@ -113,13 +114,6 @@ class SnetGridSum {
   mutable std::vector<Eigen::VectorXd> per_element_, per_shard_;
 };
 
-/// Adds to each local trajectory's first and last node gradient the
-/// contribution of the neighbouring time blocks' elements (exchanged along
-/// grid.time_comm()), so both owners of an interface node hold the same sum.
-/// gradients: one state_dim x local_nodes matrix per local trajectory.
-void add_interface_gradients(const parallel::ProcessGrid& grid,
-                             std::vector<Eigen::MatrixXd>& gradients, Eigen::Index state_dim);
-
 /// The share of grid rank (group, block): trajectory shards from
 /// ShardLayout(n_trajectories, trajectory_shards) over the groups, elements
 /// from chain.block_elements(block, blocks). Normalisers from the global
@@ -143,15 +137,17 @@ class SnetProblem {
 
   const SnetResidual& residual() const { return residual_; }
   const parallel::ProcessGrid& grid() const { return grid_; }
-  /// Nodal values of the local trajectories over the local nodes.
-  std::vector<Eigen::MatrixXd>& coefficients() { return x_; }
-  const std::vector<Eigen::MatrixXd>& coefficients() const { return x_; }
+  /// Nodal values of the local trajectories over the local nodes: a PETSc
+  /// Vec over the time communicator, the interface node a ghost.
+  spectral::BlockNodalValues& coefficients() { return x_; }
+  const spectral::BlockNodalValues& coefficients() const { return x_; }
 
   /// Global R and L; with theta_gradient, writes dR/dθ (every rank the same bits).
   SnetValues evaluate(Eigen::VectorXd* theta_gradient);
   /// Global R and L, and the gradient of R + gamma L w.r.t. the local nodal
-  /// values with the neighbours' interface contributions added.
-  SnetValues evaluate_coefficients(double gamma, std::vector<Eigen::MatrixXd>& x_gradient);
+  /// values with the neighbours' interface contributions added (x_gradient:
+  /// coefficients().like()).
+  SnetValues evaluate_coefficients(double gamma, spectral::BlockNodalValues& x_gradient);
 
  private:
   SnetValues reduce(bool theta, Eigen::VectorXd* theta_gradient);
@@ -160,7 +156,7 @@ class SnetProblem {
   const parallel::ProcessGrid& grid_;
   SnetResidual residual_;
   SnetGridSum sum_;
-  std::vector<Eigen::MatrixXd> x_;
+  spectral::BlockNodalValues x_;
   SnetPartials partials_, scalars_;
 };
 

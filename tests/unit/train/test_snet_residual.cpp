@@ -1,6 +1,6 @@
 // SNet's residual R and data loss L: values against a direct evaluation, and
 // their gradients w.r.t. θ and the nodal values against central differences,
-// on single- and multi-element chains; the least-squares fit.
+// on single- and multi-element chains.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -40,14 +40,17 @@ TEST_P(SnetResidualTest, ValuesAndGradientsMatchDirectEvaluationAndFiniteDiffere
   // Nodal values: the data fit plus noise, so neither R nor L is at a minimum.
   fit_coefficients(problem, chain, data, 1e-6);
   core::Rng rng(3, 0, core::Purpose::user);
-  for (Eigen::MatrixXd& x : problem.coefficients())
+  for (std::size_t i = 0; i < trajectories; ++i) {
+    Eigen::MatrixXd x = problem.coefficients().local(i);
     for (Eigen::Index j = 0; j < x.size(); ++j) x(j) += rng.uniform(-0.2, 0.2);
+    problem.coefficients().set_local(i, x);
+  }
 
   // Direct evaluation of R and L.
   double r_sum = 0.0, l_sum = 0.0;
   auto tape = field.make_tape();
   for (std::size_t i = 0; i < trajectories; ++i) {
-    const Eigen::MatrixXd& x = problem.coefficients()[i];
+    const Eigen::MatrixXd x = problem.coefficients().local(i);
     for (int e = 0; e < c.elements; ++e) {
       const Eigen::MatrixXd xe = x.middleCols(e * c.p, c.p + 1);
       const Eigen::MatrixXd u = data.u[i].sample(chain.element_times(e));
@@ -84,55 +87,29 @@ TEST_P(SnetResidualTest, ValuesAndGradientsMatchDirectEvaluationAndFiniteDiffere
 
   // d(R + γ L)/dx.
   const double gamma = 3.0;
-  std::vector<Eigen::MatrixXd> g_x;
+  spectral::BlockNodalValues g_x = problem.coefficients().like();
   problem.evaluate_coefficients(gamma, g_x);
   for (std::size_t i = 0; i < trajectories; ++i) {
-    Eigen::MatrixXd& x = problem.coefficients()[i];
+    Eigen::MatrixXd x = problem.coefficients().local(i);
     Eigen::MatrixXd fd_x(x.rows(), x.cols());
     for (Eigen::Index j = 0; j < x.size(); ++j) {
       const double keep = x(j);
       x(j) = keep + h;
+      problem.coefficients().set_local(i, x);
       const SnetValues p = problem.evaluate(nullptr);
       x(j) = keep - h;
+      problem.coefficients().set_local(i, x);
       const SnetValues m = problem.evaluate(nullptr);
       x(j) = keep;
+      problem.coefficients().set_local(i, x);
       fd_x(j) = ((p.residual + gamma * p.loss) - (m.residual + gamma * m.loss)) / (2 * h);
     }
-    EXPECT_LT(relative_error(g_x[i], fd_x), 1e-6) << "trajectory " << i;
+    EXPECT_LT(relative_error(g_x.local(i), fd_x), 1e-6) << "trajectory " << i;
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(SnetResidual, SnetResidualTest,
                          ::testing::Values(Case{1, 6, false}, Case{3, 4, false}, Case{2, 5, true}));
-
-TEST(SnetLeastSquaresFit, ReproducesAPolynomialOfDegreeAtMostPExactly) {
-  const spectral::ElementChain chain(0.0, 2.0, 2, 3);
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(15, 0.0, 2.0);
-  Eigen::MatrixXd y(2, t.size());
-  for (Eigen::Index k = 0; k < t.size(); ++k) {
-    y(0, k) = 1.0 - 2.0 * t(k) + 0.5 * t(k) * t(k) * t(k);
-    y(1, k) = std::pow(t(k) - 0.3, 2);
-  }
-  const Eigen::MatrixXd x = least_squares_fit(chain, t, y, 0.0);
-  for (int j = 0; j < chain.node_count(); ++j) {
-    const double s = chain.node_time(j);
-    EXPECT_NEAR(x(0, j), 1.0 - 2.0 * s + 0.5 * s * s * s, 1e-10);
-    EXPECT_NEAR(x(1, j), std::pow(s - 0.3, 2), 1e-10);
-  }
-}
-
-TEST(SnetLeastSquaresFit, TooFewSamplesIsAnErrorNamingTheFix) {
-  const spectral::ElementChain chain(0.0, 2.0, 4, 6);
-  const Eigen::VectorXd t = Eigen::VectorXd::LinSpaced(5, 0.0, 2.0);
-  const Eigen::MatrixXd y = Eigen::MatrixXd::Ones(1, 5);
-  try {
-    least_squares_fit(chain, t, y, 0.0);
-    FAIL() << "expected an error";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("fit_ridge"), std::string::npos);
-  }
-  EXPECT_NO_THROW(least_squares_fit(chain, t, y, 1e-6));
-}
 
 }  // namespace
 }  // namespace dynlearn::train
