@@ -1,12 +1,14 @@
 // The SNet surrogates (vehicle, section 5; multi-agent, section 6): their
 // VJPs with respect to the state and θ against central finite differences,
-// the parameter counts of the architecture, and that the true laws are
-// representable (networks set to the true J, C, d reproduce the true f).
+// the parameter counts of the architecture, that the true laws are
+// representable (networks set to the true J, C, d reproduce the true f), and
+// that the untrained vehicle surrogate is not explosive over the paper's 10 s.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -18,6 +20,7 @@
 #include "dynlearn/systems/multi_agent.hpp"
 #include "dynlearn/systems/registry.hpp"
 #include "dynlearn/systems/vehicle.hpp"
+#include "dynlearn/train/driven_forecast.hpp"
 
 namespace dynlearn::models {
 namespace {
@@ -165,6 +168,60 @@ TEST(VehicleSurrogate, RepresentsTheTrueVehicle) {
     VectorXd dx(6);
     truth.rhs(u.col(b), x.col(b), dx);
     EXPECT_LT((out.col(b) - dx).cwiseAbs().maxCoeff(), 1e-8) << out.col(b) << "\nvs\n" << dx;
+  }
+}
+
+// Largest |state| of the model's forecast over the paper's training horizon
+// (10 s, 100 samples) from rest under trajectory `index`'s input of the paper
+// data; infinity if the adaptive solver gives up (the model blew up).
+double forecast_peak(const DrivenField& field, const systems::Vehicle& vehicle,
+                     std::uint64_t index) {
+  const VectorXd t = VectorXd::LinSpaced(100, 0.0, 10.0);
+  try {
+    const MatrixXd x =
+        train::forecast_driven(field, VectorXd::Zero(6), vehicle.input({1, index}), t);
+    return x.allFinite() ? x.cwiseAbs().maxCoeff() : std::numeric_limits<double>::infinity();
+  } catch (const NumericalError&) {
+    return std::numeric_limits<double>::infinity();
+  }
+}
+
+TEST(VehicleSurrogate, UntrainedModelIsNotExplosive) {
+  // The decks' surrogate (hidden 16) at several seeds: with nn.Linear's
+  // default scale in f_C and f_d it grows by orders of magnitude over 10 s
+  // (the baselines then never trained, docs/snet-baselines.md); with the
+  // shrunk output layers it stays within a few times the true vehicle's
+  // range, whose states stay below ~15 here.
+  systems::Vehicle vehicle;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    VehicleSurrogate field(16, 16, 16);
+    field.initialize(seed, 1.0);
+    const Eigen::VectorXd theta_default = field.parameters();
+    double default_peak = 0.0, scaled_peak = 0.0, truth_peak = 0.0;
+    for (std::uint64_t index = 0; index < 4; ++index) {
+      default_peak = std::max(default_peak, forecast_peak(field, vehicle, index));
+      const MatrixXd truth =
+          vehicle.integrate(systems::Vehicle::State::Zero(), vehicle.input({1, index}),
+                            VectorXd::LinSpaced(100, 0.0, 10.0));
+      truth_peak = std::max(truth_peak, truth.cwiseAbs().maxCoeff());
+    }
+    field.initialize(seed);
+    for (std::uint64_t index = 0; index < 4; ++index)
+      scaled_peak = std::max(scaled_peak, forecast_peak(field, vehicle, index));
+    std::printf("[ untrained ] seed %llu: peak |x| truth %.3g, default init %.3g, scaled %.3g\n",
+                static_cast<unsigned long long>(seed), truth_peak, default_peak, scaled_peak);
+    EXPECT_LT(scaled_peak, 5.0 * truth_peak) << "seed " << seed;
+    // The cause it guards against: nn.Linear's scale alone blows up.
+    EXPECT_GT(default_peak, 20.0 * truth_peak) << "seed " << seed;
+    // Only the output layers of f_C and f_d differ from nn.Linear's init.
+    const Eigen::VectorXd theta = field.parameters();
+    const Index c = field.c_offset(), d = field.d_offset(), n = field.num_parameters();
+    const Index c_out = 9 * 16, d_out = 3 * 16;
+    EXPECT_EQ(theta.head(c + (d - c) - c_out), theta_default.head(c + (d - c) - c_out));
+    EXPECT_EQ(theta.segment(d - c_out, c_out),
+              VehicleSurrogate::kOutputScale * theta_default.segment(d - c_out, c_out));
+    EXPECT_EQ(theta.segment(d, n - d - d_out), theta_default.segment(d, n - d - d_out));
+    EXPECT_EQ(theta.tail(d_out), VehicleSurrogate::kOutputScale * theta_default.tail(d_out));
   }
 }
 
