@@ -38,6 +38,47 @@ double sigmoid(double z) {
   return 1.0 / (1.0 + std::exp(-z));
 }
 
+// tanh z = 1 - 2 / (exp(2z) + 1) with Eigen's vectorised exp: Eigen
+// vectorises exp for double but not tanh, and tanh dominates the cost of wide
+// networks. Absolute error ~1e-16 (also near 0); exp's overflow to inf gives
+// exactly 1. Every entry, the last partial packet's included (padded), goes
+// through the same packet code, so an entry's bits do not depend on where it
+// sits in the array: splitting or joining batches keeps them (small_layer.hpp).
+void tanh_packets(const double* z, Eigen::Index n, double* value, double* first) {
+  namespace ei = Eigen::internal;
+  using Packet = ei::packet_traits<double>::type;
+  constexpr Eigen::Index kSize = ei::packet_traits<double>::size;
+  const Packet one = ei::pset1<Packet>(1.0);
+  const Packet two = ei::pset1<Packet>(2.0);
+  const auto eval = [&](const double* zi, double* vi, double* fi) {
+    const Packet e = ei::pexp(ei::pmul(two, ei::ploadu<Packet>(zi)));
+    const Packet v = ei::psub(one, ei::pdiv(two, ei::padd(e, one)));
+    ei::pstoreu(vi, v);
+    ei::pstoreu(fi, ei::psub(one, ei::pmul(v, v)));
+  };
+  Eigen::Index i = 0;
+  for (; i + kSize <= n; i += kSize) eval(z + i, value + i, first + i);
+  if (i < n) {
+    double zt[kSize] = {}, vt[kSize], ft[kSize];
+    std::copy(z + i, z + n, zt);
+    eval(zt, vt, ft);
+    std::copy(vt, vt + (n - i), value + i);
+    std::copy(ft, ft + (n - i), first + i);
+  }
+}
+
+void tanh_value_and_first(const Eigen::Ref<const Eigen::ArrayXXd>& z,
+                          Eigen::Ref<Eigen::ArrayXXd> value, Eigen::Ref<Eigen::ArrayXXd> first) {
+  const Eigen::Index rows = z.rows();
+  if (z.outerStride() == rows && value.outerStride() == rows && first.outerStride() == rows) {
+    tanh_packets(z.data(), rows * z.cols(), value.data(), first.data());
+    return;
+  }
+  for (Eigen::Index j = 0; j < z.cols(); ++j)
+    tanh_packets(z.data() + j * z.outerStride(), rows, value.data() + j * value.outerStride(),
+                 first.data() + j * first.outerStride());
+}
+
 }  // namespace
 
 std::string_view activation_name(Activation activation) {
@@ -98,16 +139,9 @@ void activation_value_and_first(Activation activation, const Eigen::Ref<const Ei
       value = z.max(0.0);
       first = (z > 0.0).cast<double>();
       return;
-    case Activation::tanh: {
-      // tanh z = 1 - 2 / (exp(2z) + 1), in two vectorised passes over `value`:
-      // Eigen vectorises exp for double but not tanh, and tanh dominates the
-      // cost of wide networks. Absolute error ~1e-16 (also near 0); exp's
-      // overflow to inf gives exactly 1.
-      value = (2.0 * z).exp();
-      value = 1.0 - 2.0 / (value + 1.0);
-      first = 1.0 - value.square();
+    case Activation::tanh:
+      tanh_value_and_first(z, value, first);
       return;
-    }
     case Activation::sigmoid:
       value = 1.0 / (1.0 + (-z).exp());
       first = value * (1.0 / (1.0 + z.exp()));
@@ -120,7 +154,8 @@ void activation_value_and_first(Activation activation, const Eigen::Ref<const Ei
   throw Error(ExitCode::internal, "unknown activation enumerator");
 }
 
-void activation_higher_from_first(Activation activation, const Eigen::Ref<const Eigen::ArrayXXd>& value,
+void activation_higher_from_first(Activation activation,
+                                  const Eigen::Ref<const Eigen::ArrayXXd>& value,
                                   const Eigen::Ref<const Eigen::ArrayXXd>& first,
                                   Eigen::Ref<Eigen::ArrayXXd> second, Eigen::ArrayXXd* third) {
   switch (activation) {

@@ -9,6 +9,7 @@
 
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/rng.hpp"
+#include "small_layer.hpp"
 
 namespace dynlearn::nn {
 
@@ -162,11 +163,83 @@ void Mlp::ensure_higher_derivatives(MlpWorkspace& workspace, bool third) const {
   workspace.third_derivatives_done_ = workspace.third_derivatives_done_ || third;
 }
 
-void Mlp::accumulate_bias_gradient(Index layer, const Eigen::Ref<const MatrixXd>& adjoint_pre,
-                                   double* parameter_gradient) const {
-  if (!has_bias_[layer]) return;
-  Eigen::Map<Eigen::VectorXd>(parameter_gradient + bias_offset_[layer], layer_sizes_[layer + 1])
-      .noalias() += adjoint_pre.rowwise().sum();
+bool Mlp::small_layer(Index layer) const {
+  return layer_sizes_[layer] * layer_sizes_[layer + 1] <= detail::kSmallLayerWeights;
+}
+
+bool Mlp::columns_independent() const {
+  for (Index layer = 0; layer < num_layers(); ++layer) {
+    if (!small_layer(layer)) return false;
+    // sigmoid and softplus go through Eigen's array functions, whose scalar
+    // tail (libm) and vectorised body may differ in the last bit.
+    const Activation a = activation(layer);
+    if (a == Activation::sigmoid || a == Activation::softplus) return false;
+  }
+  return true;
+}
+
+void Mlp::layer_product(Index layer, const MatrixXd& a, bool bias, MatrixXd& z,
+                        MlpWorkspace& workspace) const {
+  const Index out = layer_sizes_[layer + 1];
+  z.resize(out, a.cols());
+  if (!small_layer(layer)) {
+    z.noalias() = weight(layer) * a;
+    if (bias && has_bias_[layer]) z.colwise() += this->bias(layer);
+    return;
+  }
+  const double* packed = workspace.packed_weights_[static_cast<std::size_t>(layer)].data();
+  const double* init =
+      bias && has_bias_[layer] ? parameters_.data() + bias_offset_[layer] : nullptr;
+  detail::multiply(packed, out, layer_sizes_[layer], a.data(), a.cols(), init, z.data());
+}
+
+void Mlp::layer_transposed_product(Index layer, const MatrixXd& y, Index cols, MatrixXd& x) const {
+  const Index in = layer_sizes_[layer];
+  x.resize(in, cols);
+  if (!small_layer(layer)) {
+    x.noalias() = weight(layer).transpose() * y.leftCols(cols);
+    return;
+  }
+  // The row-major W_l is W_lᵀ in column-major order.
+  detail::multiply(parameters_.data() + weight_offset_[layer], in, layer_sizes_[layer + 1],
+                   y.data(), cols, nullptr, x.data());
+}
+
+void Mlp::accumulate_layer_gradient(Index layer, std::span<const GradientTerm> terms,
+                                    double* gradients, Index stride,
+                                    std::span<const Index> bounds) const {
+  const Index out = layer_sizes_[layer + 1];
+  const Index in = layer_sizes_[layer];
+  const bool small = small_layer(layer);
+  for (std::size_t s = 0; s + 1 < bounds.size(); ++s) {
+    const Index begin = bounds[s];
+    const Index cols = bounds[s + 1] - begin;
+    if (cols == 0) continue;
+    double* g = gradients + static_cast<Index>(s) * stride;
+    const GradientTerm& first = terms.front();
+    if (small) {
+      // Each entry: one chain over the terms' columns, into the gradient.
+      for (const GradientTerm& t : terms) {
+        detail::accumulate_outer(t.y.data() + (t.y_offset + begin) * out, out,
+                                 t.a.data() + (t.a_offset + begin) * in, in, cols,
+                                 g + weight_offset_[layer]);
+      }
+      if (has_bias_[layer]) {
+        detail::accumulate_row_sums(first.y.data() + (first.y_offset + begin) * out, out, cols,
+                                    g + bias_offset_[layer]);
+      }
+      continue;
+    }
+    auto weight_gradient = Eigen::Map<RowMajorMatrix>(g + weight_offset_[layer], out, in);
+    for (const GradientTerm& t : terms) {
+      weight_gradient.noalias() += t.y.middleCols(t.y_offset + begin, cols) *
+                                   t.a.middleCols(t.a_offset + begin, cols).transpose();
+    }
+    if (has_bias_[layer]) {
+      Eigen::Map<Eigen::VectorXd>(g + bias_offset_[layer], out).noalias() +=
+          first.y.middleCols(first.y_offset + begin, cols).rowwise().sum();
+    }
+  }
 }
 
 // ---- 1. forward ---------------------------------------------------------------
@@ -175,10 +248,17 @@ const MatrixXd& Mlp::forward(const Eigen::Ref<const MatrixXd>& x, MlpWorkspace& 
   require_shape(x, input_size(), x.cols(), "forward input");
   prepare(workspace, x.cols());
   workspace.activation_[0] = x;
+  workspace.packed_weights_.resize(static_cast<std::size_t>(num_layers()));
   for (Index layer = 0; layer < num_layers(); ++layer) {
+    if (small_layer(layer)) {
+      // Column-major copy, so the small kernel reads W_l column by column.
+      Eigen::VectorXd& packed = workspace.packed_weights_[static_cast<std::size_t>(layer)];
+      packed.resize(layer_sizes_[layer] * layer_sizes_[layer + 1]);
+      Eigen::Map<MatrixXd>(packed.data(), layer_sizes_[layer + 1], layer_sizes_[layer]) =
+          weight(layer);
+    }
     MatrixXd& z = workspace.pre_activation_[layer];
-    z.noalias() = weight(layer) * workspace.activation_[layer];
-    if (has_bias_[layer]) z.colwise() += bias(layer);
+    layer_product(layer, workspace.activation_[layer], true, z, workspace);
     activation_value_and_first(activation(layer), z.array(),
                                workspace.activation_[layer + 1].array(),
                                workspace.first_[layer].array());
@@ -200,13 +280,11 @@ void Mlp::backward(const Eigen::Ref<const MatrixXd>& upstream, double* parameter
       adjoint_pre = workspace.adjoint_[layer + 1].array() * workspace.first_[layer].array();
     }
     if (parameter_gradient != nullptr) {
-      Eigen::Map<RowMajorMatrix>(parameter_gradient + weight_offset_[layer],
-                                 layer_sizes_[layer + 1], layer_sizes_[layer])
-          .noalias() += adjoint_pre * workspace.activation_[layer].transpose();
-      accumulate_bias_gradient(layer, adjoint_pre, parameter_gradient);
+      workspace.whole_batch_[1] = batch;
+      const GradientTerm term{adjoint_pre, 0, workspace.activation_[layer], 0};
+      accumulate_layer_gradient(layer, {&term, 1}, parameter_gradient, 0, workspace.whole_batch_);
     }
-    workspace.adjoint_[layer].resize(layer_sizes_[layer], batch);
-    workspace.adjoint_[layer].noalias() = weight(layer).transpose() * adjoint_pre;
+    layer_transposed_product(layer, adjoint_pre, batch, workspace.adjoint_[layer]);
   }
 }
 
@@ -250,9 +328,8 @@ void Mlp::tangent_forward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage&
     const Index out = layer_sizes_[layer + 1];
     MatrixXd& tz = storage.tangent_z[layer];
     MatrixXd& ta = storage.tangent_a[layer + 1];
-    tz.resize(out, streams * batch);
     ta.resize(out, streams * batch);
-    tz.noalias() = weight(layer) * storage.tangent_a[layer];
+    layer_product(layer, storage.tangent_a[layer], false, tz, workspace);
     const auto first = workspace.first_[layer].array();
     ta.leftCols(batch).array() = first * tz.leftCols(batch).array();
     if (streams == 3) {
@@ -267,7 +344,8 @@ void Mlp::tangent_forward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage&
 }
 
 void Mlp::tangent_backward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage& storage,
-                           int streams, double* parameter_gradient) const {
+                           int streams, double* gradients, Index stride,
+                           std::span<const Index> bounds, bool bottom_tangent_adjoint) const {
   const Index batch = workspace.batch_;
   const auto layers = static_cast<std::size_t>(num_layers());
   storage.adjoint_a.resize(layers + 1);
@@ -302,17 +380,20 @@ void Mlp::tangent_backward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage
                          second * (zu * block(above, 1) + zv * block(above, 2) + zw * bar_w) +
                          third * zu * zv * bar_w;
     }
-    if (parameter_gradient != nullptr) {
-      auto weight_gradient = Eigen::Map<RowMajorMatrix>(parameter_gradient + weight_offset_[layer],
-                                                        out, layer_sizes_[layer]);
-      weight_gradient.noalias() +=
-          adjoint_z.leftCols(batch) * workspace.activation_[layer].transpose();
-      weight_gradient.noalias() +=
-          adjoint_z.rightCols(streams * batch) * storage.tangent_a[layer].transpose();
-      accumulate_bias_gradient(layer, adjoint_z.leftCols(batch), parameter_gradient);
+    if (gradients != nullptr) {
+      // dW += z̄ aᵀ + z̄_u uᵀ (+ z̄_v vᵀ + z̄_w wᵀ), db += Σ z̄.
+      const MatrixXd& ta = storage.tangent_a[layer];
+      const GradientTerm terms[4] = {{adjoint_z, 0, workspace.activation_[layer], 0},
+                                     {adjoint_z, batch, ta, 0},
+                                     {adjoint_z, 2 * batch, ta, batch},
+                                     {adjoint_z, 3 * batch, ta, 2 * batch}};
+      accumulate_layer_gradient(layer, {terms, static_cast<std::size_t>(streams) + 1}, gradients,
+                                stride, bounds);
     }
-    storage.adjoint_a[layer].resize(layer_sizes_[layer], (streams + 1) * batch);
-    storage.adjoint_a[layer].noalias() = weight(layer).transpose() * adjoint_z;
+    // The stream adjoints at the input are only wanted by the second-order
+    // modes' callers; input_gradient_vjp returns the value stream's alone.
+    const Index cols = layer == 0 && !bottom_tangent_adjoint ? batch : (streams + 1) * batch;
+    layer_transposed_product(layer, adjoint_z, cols, storage.adjoint_a[layer]);
   }
 }
 
@@ -344,12 +425,37 @@ const MatrixXd& Mlp::input_gradient(MlpWorkspace& workspace) const {
 Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp(const Eigen::Ref<const MatrixXd>& upstream,
                                                    Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                                                    MlpWorkspace& workspace) const {
+  require_gradient_size(parameter_gradient);
+  workspace.whole_batch_[1] = workspace.batch_;
+  return input_gradient_vjp_impl(upstream, parameter_gradient.data(), 0, workspace.whole_batch_,
+                                 workspace);
+}
+
+Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp(const Eigen::Ref<const MatrixXd>& upstream,
+                                                   Eigen::Ref<MatrixXd> parameter_gradients,
+                                                   std::span<const Index> bounds,
+                                                   MlpWorkspace& workspace) const {
+  const Index segments = static_cast<Index>(bounds.size()) - 1;
+  if (segments < 1 || bounds.front() != 0 || bounds.back() != workspace.batch_)
+    fail("input_gradient_vjp segments must run from column 0 to the batch size " +
+         std::to_string(workspace.batch_));
+  for (Index s = 0; s < segments; ++s) {
+    if (bounds[s + 1] < bounds[s]) fail("input_gradient_vjp segment bounds must ascend");
+  }
+  require_shape(parameter_gradients, num_parameters(), segments, "segmented parameter gradient");
+  return input_gradient_vjp_impl(upstream, parameter_gradients.data(),
+                                 parameter_gradients.outerStride(), bounds, workspace);
+}
+
+Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp_impl(const Eigen::Ref<const MatrixXd>& upstream,
+                                                        double* gradients, Index stride,
+                                                        std::span<const Index> bounds,
+                                                        MlpWorkspace& workspace) const {
   require_forward(workspace, "input_gradient_vjp");
   if (output_size() != 1)
     fail("input_gradient_vjp of a network with output size " + std::to_string(output_size()) +
          " (needs 1)");
   require_shape(upstream, input_size(), workspace.batch_, "input_gradient_vjp upstream");
-  require_gradient_size(parameter_gradient);
   ensure_higher_derivatives(workspace, false);
   const Index batch = workspace.batch_;
   auto& storage = workspace.first_order_;
@@ -362,8 +468,8 @@ Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp(const Eigen::Ref<const Matrix
   top.resize(1, 2 * batch);
   top.leftCols(batch).setZero();
   top.rightCols(batch).setOnes();
-  tangent_backward(workspace, storage, 1, parameter_gradient.data());
-  // Left block: d/dx; the right block (d/dG) is ∇ₓs itself.
+  // d/dG (= ∇ₓs itself) is not returned: skip its input adjoint.
+  tangent_backward(workspace, storage, 1, gradients, stride, bounds, false);
   return storage.adjoint_a[0].leftCols(batch);
 }
 
@@ -409,7 +515,9 @@ DirectionalGradients Mlp::directional_derivatives_vjp(
   top.middleCols(batch, batch) = upstream_jacobian;
   top.middleCols(2 * batch, batch).setZero();
   top.rightCols(batch) = upstream_second;
-  tangent_backward(workspace, storage, 3, parameter_gradient.data());
+  workspace.whole_batch_[1] = batch;
+  tangent_backward(workspace, storage, 3, parameter_gradient.data(), 0, workspace.whole_batch_,
+                   true);
   const MatrixXd& bottom = storage.adjoint_a[0];
   return {bottom.leftCols(batch), bottom.middleCols(batch, batch),
           bottom.middleCols(2 * batch, batch)};

@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "dynlearn/nn/activation.hpp"
@@ -66,6 +67,8 @@ class MlpWorkspace {
   std::vector<Eigen::MatrixXd> adjoint_;         // reverse mode: dL/da_l per level
   std::vector<Eigen::MatrixXd> adjoint_pre_;     // reverse mode: dL/dz_l per layer
   Eigen::MatrixXd ones_;                         // upstream of a scalar net's gradient
+  std::vector<Eigen::VectorXd> packed_weights_;  // small layers: W_l column-major, per forward
+  Eigen::Index whole_batch_[2] = {0, 0};         // the one segment of unsegmented calls
   TangentStorage first_order_;                   // jvp, input_gradient_vjp
   TangentStorage second_order_;                  // directional_derivatives(_vjp)
 };
@@ -166,6 +169,23 @@ class Mlp {
       const Eigen::Ref<const Eigen::MatrixXd>& upstream,
       Eigen::Ref<Eigen::VectorXd> parameter_gradient, MlpWorkspace& workspace) const;
 
+  /// The same with the parameter gradient split by columns: segment s is
+  /// columns [bounds[s], bounds[s+1]) (bounds ascending from 0 to the batch
+  /// size) and its gradient is added to column s of `parameter_gradients`
+  /// (num_parameters() x segments). As if each segment had its own copy of
+  /// θ; with columns_independent(), column s gets the same bits as a call on
+  /// that segment's columns alone.
+  Eigen::Ref<const Eigen::MatrixXd> input_gradient_vjp(
+      const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+      Eigen::Ref<Eigen::MatrixXd> parameter_gradients, std::span<const Eigen::Index> bounds,
+      MlpWorkspace& workspace) const;
+
+  /// True when every mode computes each column with the same operations
+  /// whatever the batch size and the column's place in it (small layers,
+  /// and activations whose vectorised and scalar forms agree), so that a
+  /// batch split into parts or joined from parts gives the same bits.
+  bool columns_independent() const;
+
   // ---- 5. second-order directional derivatives ---------------------------
 
   /// J·U and D²f[U,V] = Σ_ij ∂²f/∂x_i∂x_j U_i V_j, per column.
@@ -194,11 +214,35 @@ class Mlp {
                 MlpWorkspace& workspace) const;
   void tangent_forward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage& storage,
                        int streams) const;
+  /// `gradients` + s * `stride` receives segment s's parameter gradient
+  /// (null: none); `bottom_tangent_adjoint` false skips the input adjoints of
+  /// the tangent streams, which input_gradient_vjp does not return.
   void tangent_backward(MlpWorkspace& workspace, MlpWorkspace::TangentStorage& storage, int streams,
-                        double* parameter_gradient) const;
-  void accumulate_bias_gradient(Eigen::Index layer,
-                                const Eigen::Ref<const Eigen::MatrixXd>& adjoint_pre,
-                                double* parameter_gradient) const;
+                        double* gradients, Eigen::Index stride,
+                        std::span<const Eigen::Index> bounds, bool bottom_tangent_adjoint) const;
+  Eigen::Ref<const Eigen::MatrixXd> input_gradient_vjp_impl(
+      const Eigen::Ref<const Eigen::MatrixXd>& upstream, double* gradients, Eigen::Index stride,
+      std::span<const Eigen::Index> bounds, MlpWorkspace& workspace) const;
+  bool small_layer(Eigen::Index layer) const;
+  /// Z = W_l A (+ b_l when `bias`), A with layer_sizes[l] rows.
+  void layer_product(Eigen::Index layer, const Eigen::MatrixXd& a, bool bias, Eigen::MatrixXd& z,
+                     MlpWorkspace& workspace) const;
+  /// X = W_lᵀ Y for the first `cols` columns of Y (X gets that many).
+  void layer_transposed_product(Eigen::Index layer, const Eigen::MatrixXd& y, Eigen::Index cols,
+                                Eigen::MatrixXd& x) const;
+  /// One product Y Aᵀ of a weight gradient, over columns y_offset + j of Y
+  /// and a_offset + j of A for the j of each segment.
+  struct GradientTerm {
+    const Eigen::MatrixXd& y;
+    Eigen::Index y_offset;
+    const Eigen::MatrixXd& a;
+    Eigen::Index a_offset;
+  };
+  /// Adds, per segment s, Σ_terms Σ_j Y(:, j) A(:, j)ᵀ to dW_l and Σ_j of the
+  /// first term's Y(:, j) to db_l, in gradients + s * stride.
+  void accumulate_layer_gradient(Eigen::Index layer, std::span<const GradientTerm> terms,
+                                 double* gradients, Eigen::Index stride,
+                                 std::span<const Eigen::Index> bounds) const;
 
   std::vector<Eigen::Index> layer_sizes_;
   Activation hidden_activation_;
