@@ -122,4 +122,37 @@ void HNet::vjp_dp(const Eigen::Ref<const MatrixXd>& upstream, Eigen::Ref<MatrixX
   p_adjoint.setZero();
 }
 
+void HNet::vjp_segments(const Eigen::Ref<const MatrixXd>& upstream, Eigen::Ref<MatrixXd> x_adjoint,
+                        Eigen::Ref<MatrixXd> parameter_gradients, std::span<const Index> bounds,
+                        integrate::FieldTape& tape) const {
+  HNetTape& t = hnet_tape(tape);
+  x_adjoint.bottomRows(half_) = kinetic_.input_gradient_vjp(
+      upstream.topRows(half_), parameter_gradients.topRows(kinetic_.num_parameters()), bounds,
+      t.kinetic);
+  t.negated = -upstream.bottomRows(half_);
+  x_adjoint.topRows(half_) = potential_.input_gradient_vjp(
+      t.negated, parameter_gradients.bottomRows(potential_.num_parameters()), bounds, t.potential);
+}
+
+void HNet::vjp_dq_segments(const Eigen::Ref<const MatrixXd>& upstream,
+                           Eigen::Ref<MatrixXd> q_adjoint, Eigen::Ref<MatrixXd> p_adjoint,
+                           Eigen::Ref<MatrixXd> parameter_gradients, std::span<const Index> bounds,
+                           integrate::FieldTape& tape) const {
+  q_adjoint.setZero();
+  p_adjoint =
+      kinetic_.input_gradient_vjp(upstream, parameter_gradients.topRows(kinetic_.num_parameters()),
+                                  bounds, hnet_tape(tape).kinetic);
+}
+
+void HNet::vjp_dp_segments(const Eigen::Ref<const MatrixXd>& upstream,
+                           Eigen::Ref<MatrixXd> q_adjoint, Eigen::Ref<MatrixXd> p_adjoint,
+                           Eigen::Ref<MatrixXd> parameter_gradients, std::span<const Index> bounds,
+                           integrate::FieldTape& tape) const {
+  HNetTape& t = hnet_tape(tape);
+  t.negated = -upstream;
+  q_adjoint = potential_.input_gradient_vjp(
+      t.negated, parameter_gradients.bottomRows(potential_.num_parameters()), bounds, t.potential);
+  p_adjoint.setZero();
+}
+
 }  // namespace dynlearn::models

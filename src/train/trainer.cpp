@@ -31,9 +31,12 @@ double now_seconds() {
 std::string format_duration(double seconds) {
   char buf[64];
   if (!std::isfinite(seconds)) return "?";
-  if (seconds < 120) std::snprintf(buf, sizeof buf, "%.1f s", seconds);
-  else if (seconds < 7200) std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60);
-  else std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
+  if (seconds < 120)
+    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  else if (seconds < 7200)
+    std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
   return buf;
 }
 
@@ -41,7 +44,12 @@ std::string format_duration(double seconds) {
 
 Trainer::Trainer(models::WindowModel& model, const io::TrainConfig& config, Trajectories data,
                  const parallel::ShardLayout& layout, MPI_Comm comm, std::uint64_t seed)
-    : model_(model), config_(config), data_(std::move(data)), layout_(layout), comm_(comm), seed_(seed) {
+    : model_(model),
+      config_(config),
+      data_(std::move(data)),
+      layout_(layout),
+      comm_(comm),
+      seed_(seed) {
   OptimizerOptions opt;
   opt.lr = config.learning_rate;
   opt.momentum = config.momentum;
@@ -62,11 +70,13 @@ Trainer::Trainer(models::WindowModel& model, const io::TrainConfig& config, Traj
   MPI_Allreduce(MPI_IN_PLACE, &state_dim_, 1, MPI_DOUBLE, MPI_MAX, comm);
   windows_per_trajectory_ = windows_per_trajectory(static_cast<int>(samples_all), config.window);
   if (windows_per_trajectory_ == 0)
-    throw InputError("[train] window = " + std::to_string(config.window) + " needs trajectories of at least " +
-                     std::to_string(config.window + 1) + " samples, but the training data have " +
-                     std::to_string(samples_all) + "; lower window or raise [data] train_steps");
+    throw InputError("[train] window = " + std::to_string(config.window) +
+                     " needs trajectories of at least " + std::to_string(config.window + 1) +
+                     " samples, but the training data have " + std::to_string(samples_all) +
+                     "; lower window or raise [data] train_steps");
   for (std::size_t s = 0; s < layout.n_shards(); ++s)
-    max_shard_windows_ = std::max(max_shard_windows_, layout.shard_items(s).size() * windows_per_trajectory_);
+    max_shard_windows_ =
+        std::max(max_shard_windows_, layout.shard_items(s).size() * windows_per_trajectory_);
 
   const auto owned = layout.owned_shards();
   const std::size_t first_item = layout.owned_items().begin;
@@ -113,7 +123,32 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
   auto& targets = targets_;
   auto& selected = selected_;
   partials.resize(shards_.size());
-  for (std::size_t s = 0; s < shards_.size(); ++s) {
+  const bool joined = model_.joins_segments();
+  if (joined) {
+    // All owned shards in one rollout, each shard's gradient and loss kept
+    // apart (same bits as one rollout per shard): small networks spend most
+    // of their time in per-call overheads, which this divides by the shards.
+    selected.clear();
+    bounds_.assign(1, 0);
+    for (const auto& sw : shards_) {
+      const std::size_t lo = std::min(sw.windows.size(), batch * chunk);
+      const std::size_t hi = std::min(sw.windows.size(), (batch + 1) * chunk);
+      for (std::size_t i = lo; i < hi; ++i) selected.push_back(sw.windows[sw.order[i]]);
+      bounds_.push_back(static_cast<Eigen::Index>(selected.size()));
+    }
+    joined_partials_.setZero(P + 1, static_cast<Eigen::Index>(shards_.size()));
+    if (!selected.empty()) {
+      gather(data_, selected, config_.window, x0, targets);
+      if (iso_active)
+        for (std::size_t b = 0; b < selected.size(); ++b)
+          x0.col(b) = state_.iso_states[selected[b].trajectory].col(selected[b].start);
+      model_.loss_segments(x0, targets, data_.dt, bounds_, joined_partials_);
+    }
+    for (std::size_t s = 0; s < shards_.size(); ++s)
+      partials[s] = joined_partials_.col(static_cast<Eigen::Index>(s));
+  }
+  // Otherwise one rollout per shard.
+  for (std::size_t s = 0; !joined && s < shards_.size(); ++s) {
     const auto& sw = shards_[s];
     Eigen::VectorXd& partial = partials[s];
     partial.setZero(P + 1);
@@ -143,7 +178,9 @@ double Trainer::batch_step(int batch, bool update, Eigen::VectorXd* gradient, bo
   return loss;
 }
 
-double Trainer::full_loss(Eigen::VectorXd* gradient) { return batch_step(0, false, gradient, nullptr); }
+double Trainer::full_loss(Eigen::VectorXd* gradient) {
+  return batch_step(0, false, gradient, nullptr);
+}
 
 void Trainer::optimise_initial_states() {
   const bool first = state_.iso_states.empty();
@@ -173,8 +210,8 @@ void Trainer::optimise_initial_states() {
 
 void Trainer::log_epoch(const EpochRecord& r, double per_epoch, int remaining) const {
   char line[256];
-  std::snprintf(line, sizeof line, "epoch %5d/%d  loss %.6e  lr %.3e  %8.2f ms/epoch  eta %s", r.epoch,
-                config_.epochs, r.loss, r.learning_rate, 1e3 * per_epoch,
+  std::snprintf(line, sizeof line, "epoch %5d/%d  loss %.6e  lr %.3e  %8.2f ms/epoch  eta %s",
+                r.epoch, config_.epochs, r.loss, r.learning_rate, 1e3 * per_epoch,
                 format_duration(per_epoch * remaining).c_str());
   core::info(line);
 }
@@ -189,13 +226,15 @@ StopReason Trainer::run() {
       for (auto& sw : shards_) {
         // The permutation depends on the epoch alone, so a restart reproduces it.
         std::iota(sw.order.begin(), sw.order.end(), 0);
-        core::Rng rng(seed_, static_cast<std::uint64_t>(epoch) * layout_.n_shards() + sw.shard, core::Purpose::shuffle);
-        for (std::size_t i = sw.order.size(); i > 1; --i) std::swap(sw.order[i - 1], sw.order[rng.below(i)]);
+        core::Rng rng(seed_, static_cast<std::uint64_t>(epoch) * layout_.n_shards() + sw.shard,
+                      core::Purpose::shuffle);
+        for (std::size_t i = sw.order.size(); i > 1; --i)
+          std::swap(sw.order[i - 1], sw.order[rng.below(i)]);
       }
     }
-    const std::size_t chunk = config_.batch_size == 0
-                                  ? max_shard_windows_
-                                  : std::max<std::size_t>(1, config_.batch_size / layout_.n_shards());
+    const std::size_t chunk =
+        config_.batch_size == 0 ? max_shard_windows_
+                                : std::max<std::size_t>(1, config_.batch_size / layout_.n_shards());
     const int batches = static_cast<int>((max_shard_windows_ + chunk - 1) / chunk);
     const double lr = optimizer_->learning_rate();
     double loss_sum = 0.0;
@@ -206,10 +245,10 @@ StopReason Trainer::run() {
       stop = stop || flag;
       if (!std::isfinite(loss)) {
         if (checkpoint_) checkpoint_(state_, true);
-        throw NumericalError("the training loss became non-finite at epoch " + std::to_string(epoch + 1) +
-                             ", batch " + std::to_string(b + 1) +
-                             "; the last good state is in the latest checkpoint. Lower [train] "
-                             "learning_rate, or use a smaller step ([train] substeps)",
+        throw NumericalError("the training loss became non-finite at epoch " +
+                                 std::to_string(epoch + 1) + ", batch " + std::to_string(b + 1) +
+                                 "; the last good state is in the latest checkpoint. Lower [train] "
+                                 "learning_rate, or use a smaller step ([train] substeps)",
                              true);
       }
       loss_sum += loss;
@@ -231,9 +270,11 @@ StopReason Trainer::run() {
     MPI_Bcast(&out_of_time, 1, MPI_INT, 0, comm_);
     const bool last = epoch + 1 == config_.epochs;
     core::progress(static_cast<double>(epoch + 1) / config_.epochs,
-                   "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config_.epochs) + "  loss " +
-                       std::to_string(record.loss) + "  eta " + format_duration(per_epoch * (config_.epochs - epoch - 1)));
-    if (last || (config_.log_every > 0 && (epoch + 1) % config_.log_every == 0) || epoch == first_epoch)
+                   "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(config_.epochs) +
+                       "  loss " + std::to_string(record.loss) + "  eta " +
+                       format_duration(per_epoch * (config_.epochs - epoch - 1)));
+    if (last || (config_.log_every > 0 && (epoch + 1) % config_.log_every == 0) ||
+        epoch == first_epoch)
       log_epoch(record, per_epoch, config_.epochs - epoch - 1);
     if (stop || out_of_time) {
       if (checkpoint_) checkpoint_(state_, true);
@@ -242,7 +283,8 @@ StopReason Trainer::run() {
                  "); checkpoint written, continue with: dynlearn run DECK --restart");
       return StopReason::interrupted;
     }
-    if (checkpoint_ && (last || (config_.checkpoint_every > 0 && (epoch + 1) % config_.checkpoint_every == 0)))
+    if (checkpoint_ &&
+        (last || (config_.checkpoint_every > 0 && (epoch + 1) % config_.checkpoint_every == 0)))
       checkpoint_(state_, last);
   }
   return StopReason::finished;

@@ -1,5 +1,6 @@
 #include "dynlearn/train/windows.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "dynlearn/core/error.hpp"
@@ -22,11 +23,15 @@ void gather(const Trajectories& data, const std::vector<Window>& windows, int wi
   x0.resize(dim, batch);
   targets.resize(window);
   for (auto& t : targets) t.resize(dim, batch);
+  // Plain copies of contiguous columns: this runs for every window of every
+  // batch, and Eigen's per-column assignment costs more than the copy at
+  // the usual state sizes.
   for (Eigen::Index b = 0; b < batch; ++b) {
     const auto& w = windows[b];
     const Eigen::MatrixXd& y = data.y[w.trajectory];
-    x0.col(b) = y.col(w.start);
-    for (int k = 0; k < window; ++k) targets[k].col(b) = y.col(w.start + k + 1);
+    std::copy_n(y.data() + w.start * dim, dim, x0.data() + b * dim);
+    for (int k = 0; k < window; ++k)
+      std::copy_n(y.data() + (w.start + k + 1) * dim, dim, targets[k].data() + b * dim);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dynlearn/integrate/vector_field.hpp"
+#include "dynlearn/models/segmented_field.hpp"
 #include "dynlearn/nn/mlp.hpp"
 
 namespace dynlearn::models {
@@ -18,7 +19,7 @@ namespace dynlearn::models {
 /// linear output. θ = [θ_K; θ_V] in one flat vector (K's parameters first).
 /// The field's VJPs are Hessian-vector products of K and V (and the parameter
 /// gradients of <G, ∇K>, <G, ∇V>), from nn::Mlp::input_gradient_vjp.
-class HNet final : public integrate::VectorField {
+class HNet final : public integrate::VectorField, public SegmentedGradients {
  public:
   /// `half` = n, the size of q (and of p); `hidden` the hidden widths of both
   /// networks (at least one: a linear scalar net has a constant gradient);
@@ -69,6 +70,27 @@ class HNet final : public integrate::VectorField {
               Eigen::Ref<Eigen::MatrixXd> q_adjoint, Eigen::Ref<Eigen::MatrixXd> p_adjoint,
               Eigen::Ref<Eigen::VectorXd> parameter_gradient,
               integrate::FieldTape& tape) const override;
+
+  // Per-segment gradients (SegmentedGradients): the same VJPs, each column
+  // segment's parameter gradient in its own column.
+  bool columns_independent() const override {
+    return kinetic_.columns_independent() && potential_.columns_independent();
+  }
+  void vjp_segments(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                    Eigen::Ref<Eigen::MatrixXd> x_adjoint,
+                    Eigen::Ref<Eigen::MatrixXd> parameter_gradients,
+                    std::span<const Eigen::Index> bounds,
+                    integrate::FieldTape& tape) const override;
+  void vjp_dq_segments(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                       Eigen::Ref<Eigen::MatrixXd> q_adjoint, Eigen::Ref<Eigen::MatrixXd> p_adjoint,
+                       Eigen::Ref<Eigen::MatrixXd> parameter_gradients,
+                       std::span<const Eigen::Index> bounds,
+                       integrate::FieldTape& tape) const override;
+  void vjp_dp_segments(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                       Eigen::Ref<Eigen::MatrixXd> q_adjoint, Eigen::Ref<Eigen::MatrixXd> p_adjoint,
+                       Eigen::Ref<Eigen::MatrixXd> parameter_gradients,
+                       std::span<const Eigen::Index> bounds,
+                       integrate::FieldTape& tape) const override;
 
  private:
   Eigen::Index half_;

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "dynlearn/io/learning_config.hpp"
+#include "dynlearn/models/window_model.hpp"
 #include "dynlearn/parallel/reduction.hpp"
 #include "dynlearn/train/optimizer.hpp"
 #include "dynlearn/train/scheduler.hpp"
-#include "dynlearn/models/window_model.hpp"
 #include "dynlearn/train/windows.hpp"
 
 namespace dynlearn::train {
@@ -95,6 +95,8 @@ class Trainer {
   Eigen::MatrixXd x0_;
   std::vector<Eigen::MatrixXd> targets_;
   std::vector<Window> selected_;
+  std::vector<Eigen::Index> bounds_;  // joined rollouts: each shard's first column
+  Eigen::MatrixXd joined_partials_;   // joined rollouts: [gradient; loss] per owned shard
   CheckpointHook checkpoint_;
   double budget_ = 0.0;
 };
