@@ -40,6 +40,7 @@ BlockNodalValues::BlockNodalValues(MPI_Comm time_comm, std::size_t trajectories,
   int blocks = 1, block = 0;
   MPI_Comm_size(time_comm, &blocks);
   MPI_Comm_rank(time_comm, &block);
+  blocks_ = blocks;
   const long long mine[2] = {static_cast<long long>(owned_size()), owned_nodes_};
   std::vector<long long> all(2 * static_cast<std::size_t>(blocks));
   MPI_Allgather(mine, 2, MPI_LONG_LONG, all.data(), 2, MPI_LONG_LONG, time_comm);
@@ -65,6 +66,7 @@ BlockNodalValues BlockNodalValues::like() const {
   copy.state_dim_ = state_dim_;
   copy.local_nodes_ = local_nodes_;
   copy.owned_nodes_ = owned_nodes_;
+  copy.blocks_ = blocks_;
   core::check_petsc(VecDuplicate(vec_, &copy.vec_), "duplicating the SNet nodal-value Vec");
   copy.acquire();
   copy.set_zero();
@@ -84,7 +86,8 @@ BlockNodalValues::BlockNodalValues(BlockNodalValues&& other) noexcept
       trajectories_(other.trajectories_),
       state_dim_(other.state_dim_),
       local_nodes_(other.local_nodes_),
-      owned_nodes_(other.owned_nodes_) {}
+      owned_nodes_(other.owned_nodes_),
+      blocks_(other.blocks_) {}
 
 BlockNodalValues& BlockNodalValues::operator=(BlockNodalValues&& other) noexcept {
   if (this != &other) {
@@ -99,6 +102,7 @@ BlockNodalValues& BlockNodalValues::operator=(BlockNodalValues&& other) noexcept
     state_dim_ = other.state_dim_;
     local_nodes_ = other.local_nodes_;
     owned_nodes_ = other.owned_nodes_;
+    blocks_ = other.blocks_;
   }
   return *this;
 }
@@ -136,6 +140,7 @@ void BlockNodalValues::set_zero() {
 }
 
 void BlockNodalValues::update_ghosts() {
+  if (blocks_ == 1) return;  // one block: no ghosts anywhere
   release();
   const PetscErrorCode ierr = scatter(vec_, INSERT_VALUES, SCATTER_FORWARD);
   acquire();
@@ -143,6 +148,7 @@ void BlockNodalValues::update_ghosts() {
 }
 
 void BlockNodalValues::sum_shared_nodes() {
+  if (blocks_ == 1) return;  // one block: no shared nodes
   release();
   PetscErrorCode ierr = scatter(vec_, ADD_VALUES, SCATTER_REVERSE);
   if (ierr == 0) ierr = scatter(vec_, INSERT_VALUES, SCATTER_FORWARD);

@@ -95,6 +95,7 @@ class BlockNodalValues {
   std::size_t trajectories_ = 0;
   Eigen::Index state_dim_ = 0;
   int local_nodes_ = 0, owned_nodes_ = 0;
+  int blocks_ = 1;  // size of the time communicator: 1 means nothing is shared
 };
 
 }  // namespace dynlearn::spectral
