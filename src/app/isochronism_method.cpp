@@ -50,6 +50,7 @@ struct IsochronismConfig {
   std::vector<int> hidden = {16};
   std::string activation = "tanh";
   std::vector<double> equilibrium = {};  // empty: f is the network as the paper has it
+  std::string symmetry = "none";         // "odd": f(x) = (g(x) - g(-x)) / 2
   double period = 2.0 * std::numbers::pi;
   int points = 100;
   double init_std = 1.0;
@@ -92,6 +93,11 @@ struct IsochronismConfig {
              "[] (default, the paper): f is the network g; [c]: f(x) = g(x) - g(c), so the "
              "force vanishes at c whatever θ is. The loss is the same for a harmonic oscillator "
              "about any point, so [0.0] fixes that freedom (docs/isochronism.md)")
+        .add("symmetry", symmetry,
+             "\"none\" (default, the paper's experiment): f is the network g; \"odd\": f(x) = "
+             "(g(x) - g(-x)) / 2, odd for every θ, i.e. a potential symmetric about 0 (the paper's "
+             "theorem: the only symmetric isochronous potential is harmonic; docs/isochronism.md)",
+             {"none", "odd"})
         .add("period", period, "T: the loss is ||X(T) - X(0)||² (paper: 2π)", io::Range::positive())
         .add("points", points, "N phase-space points X_i(0) (paper: 100)", io::Range::at_least(1))
         .add("init_std", init_std, "standard deviation of the points' x and v (paper: N(0, 1))",
@@ -146,9 +152,11 @@ struct IsochronismConfig {
 
   std::vector<Index> hidden_sizes() const { return {hidden.begin(), hidden.end()}; }
 
-  /// The force network this section describes, with its pinned equilibrium.
+  /// The force network this section describes, with its pinned equilibrium
+  /// or its symmetry.
   models::SecondOrderNet make_net() const {
     models::SecondOrderNet net(kDimension, hidden_sizes(), activation);
+    if (symmetry == "odd") net.set_symmetry(models::ForceSymmetry::odd);
     if (!equilibrium.empty())
       net.set_equilibrium(Eigen::Map<const VectorXd>(equilibrium.data(), kDimension));
     return net;
@@ -313,6 +321,7 @@ void write_isochronism_output(const std::string& path, MPI_Comm comm, const Conf
         f.write_attribute("/model", "dimension", static_cast<std::int64_t>(kDimension));
         if (!c.equilibrium.empty())
           f.write_attribute("/model", "equilibrium", c.equilibrium.front());
+        f.write_attribute("/model", "symmetry", c.symmetry);
         const MatrixXd points =
             train::isochronism_points(kDimension, 0, static_cast<std::size_t>(c.points), c.init_std,
                                       static_cast<std::uint64_t>(config.run.seed));
@@ -441,6 +450,10 @@ class IsochronismMethod final : public Method {
       throw InputError("[isochronism] equilibrium: " + std::to_string(c.equilibrium.size()) +
                        " values for a force of dimension " + std::to_string(kDimension) +
                        ": give [] (no pin) or one position, e.g. [0.0]");
+    if (c.symmetry == "odd" && !c.equilibrium.empty())
+      throw InputError(
+          "[isochronism] symmetry = \"odd\" with equilibrium = [...]: an odd force already "
+          "vanishes at 0; remove equilibrium (or set symmetry = \"none\" to pin it instead)");
     if (!(c.force_min < c.force_max))
       throw InputError("[isochronism] force_min (" + io::format_real(c.force_min) +
                        ") must be below force_max (" + io::format_real(c.force_max) + ")");

@@ -15,7 +15,9 @@ namespace {
 struct SecondOrderTape final : integrate::FieldTape {
   nn::MlpWorkspace workspace;
   // Pinned equilibrium: the batch with x_eq appended as its last column, and
-  // the upstream extended by minus its column sum (the g(x_eq) term).
+  // the upstream extended by minus its column sum (the g(x_eq) term). Odd
+  // force: the batch followed by its mirror image -x, and the upstream
+  // halved and followed by its negation.
   MatrixXd extended, extended_upstream;
 };
 
@@ -50,15 +52,31 @@ void SecondOrderNet::set_parameters(const Eigen::Ref<const Eigen::VectorXd>& val
 }
 
 void SecondOrderNet::set_equilibrium(std::optional<Eigen::VectorXd> equilibrium) {
-  if (equilibrium)
+  if (equilibrium) {
+    require(symmetry_ == ForceSymmetry::none,
+            "second-order net: an odd force already vanishes at 0; do not pin an equilibrium");
     require(equilibrium->size() == dimension(),
             "second-order net: the equilibrium has " + std::to_string(equilibrium->size()) +
                 " components, x has " + std::to_string(dimension()));
+  }
   equilibrium_ = std::move(equilibrium);
+}
+
+void SecondOrderNet::set_symmetry(ForceSymmetry symmetry) {
+  require(symmetry == ForceSymmetry::none || !equilibrium_,
+          "second-order net: an odd force already vanishes at 0; do not pin an equilibrium");
+  symmetry_ = symmetry;
 }
 
 void SecondOrderNet::force(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out,
                            nn::MlpWorkspace& workspace) const {
+  if (symmetry_ == ForceSymmetry::odd) {
+    MatrixXd extended(x.rows(), 2 * x.cols());
+    extended << x, -x;
+    const MatrixXd& g = network_.forward(extended, workspace);
+    out = 0.5 * (g.leftCols(x.cols()) - g.rightCols(x.cols()));
+    return;
+  }
   if (!equilibrium_) {
     out = network_.forward(x, workspace);
     return;
@@ -72,6 +90,17 @@ void SecondOrderNet::force(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<Matri
 void SecondOrderNet::force_into(const Eigen::Ref<const MatrixXd>& x, Eigen::Ref<MatrixXd> out,
                                 integrate::FieldTape& tape) const {
   SecondOrderTape& t = own_tape(tape);
+  if (symmetry_ == ForceSymmetry::odd) {
+    // One forward pass over [x, -x]: f is odd whatever θ is (to rounding, and
+    // f(0) = 0 exactly since a - a = 0).
+    const Index n = x.cols();
+    t.extended.resize(x.rows(), 2 * n);
+    t.extended.leftCols(n) = x;
+    t.extended.rightCols(n) = -x;
+    const MatrixXd& g = network_.forward(t.extended, t.workspace);
+    out = 0.5 * (g.leftCols(n) - g.rightCols(n));
+    return;
+  }
   if (!equilibrium_) {
     out = network_.forward(x, t.workspace);
     return;
@@ -91,6 +120,27 @@ void SecondOrderNet::force_vjp(const Eigen::Ref<const MatrixXd>& upstream,
                                Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                                integrate::FieldTape& tape) const {
   SecondOrderTape& t = own_tape(tape);
+  if (symmetry_ == ForceSymmetry::odd) {
+    // f(x) = (g(x) - g(-x)) / 2: column k of x gets u/2 through g(x_k) and
+    // -u/2 through g(-x_k), whose adjoint flips sign once more by the chain
+    // rule through -x_k.
+    const Index n = upstream.cols();
+    t.extended_upstream.resize(upstream.rows(), 2 * n);
+    t.extended_upstream.leftCols(n) = 0.5 * upstream;
+    t.extended_upstream.rightCols(n) = -0.5 * upstream;
+    // f does not depend on the output bias; the ± halves cancel in its
+    // gradient only to rounding, so its entries are restored exactly.
+    const Index last = network_.num_layers() - 1;
+    const bool output_bias = network_.has_bias(last);
+    const Index last_bias = output_bias ? network_.bias_offset(last) : 0;
+    const Eigen::VectorXd kept =
+        output_bias ? Eigen::VectorXd(parameter_gradient.segment(last_bias, dimension()))
+                    : Eigen::VectorXd();
+    const MatrixXd& a = network_.vjp(t.extended_upstream, parameter_gradient, t.workspace);
+    adjoint = a.leftCols(n) - a.rightCols(n);
+    if (output_bias) parameter_gradient.segment(last_bias, dimension()) = kept;
+    return;
+  }
   if (!equilibrium_) {
     adjoint = network_.vjp(upstream, parameter_gradient, t.workspace);
     return;

@@ -124,6 +124,22 @@ constexpr Index kPaperWidth = 16;
 }  // namespace
 
 void FusedPeriodicity::force(const double* q, double* f, double* a, Index n) {
+  if (!odd_) {
+    network(q, f, a, n);
+    return;
+  }
+  // f(x) = (g(x) - g(-x)) / 2: one pass over [q, -q] (negation is exact).
+  double* m = mirrored_.data();
+  for (Index p = 0; p < n; ++p) {
+    m[p] = q[p];
+    m[n + p] = -q[p];
+  }
+  double* g = mirrored_values_.data();
+  network(m, g, a, 2 * n);
+  for (Index p = 0; p < n; ++p) f[p] = 0.5 * (g[p] - g[n + p]);
+}
+
+void FusedPeriodicity::network(const double* q, double* f, double* a, Index n) {
   const Index H = hidden_;
   const Index size = H * n;
   double* z = scratch_.data();
@@ -148,6 +164,27 @@ void FusedPeriodicity::force(const double* q, double* f, double* a, Index n) {
 
 void FusedPeriodicity::force_vjp(const double* gv, const double* q, const double* a,
                                  double* q_adjoint, Index n) {
+  if (odd_) {
+    // g(q) takes gv/2, g(-q) takes -gv/2; the second adjoint flips sign once
+    // more through -q. The output bias's ± terms are dropped at the end.
+    double* m = mirrored_.data();
+    double* u = mirrored_values_.data();
+    for (Index p = 0; p < n; ++p) {
+      m[p] = q[p];
+      m[n + p] = -q[p];
+      u[p] = 0.5 * gv[p];
+      u[n + p] = -0.5 * gv[p];
+    }
+    double* adjoint = mirrored_adjoint_.data();
+    network_vjp(u, m, a, adjoint, 2 * n);
+    for (Index p = 0; p < n; ++p) q_adjoint[p] = adjoint[p] - adjoint[n + p];
+    return;
+  }
+  network_vjp(gv, q, a, q_adjoint, n);
+}
+
+void FusedPeriodicity::network_vjp(const double* gv, const double* q, const double* a,
+                                   double* q_adjoint, Index n) {
   const Index H = hidden_;
   if (H == kPaperWidth)
     backward<kPaperWidth>(gv, q, a, w1_.data(), w2_.data(), gw1_.data(), gb1_.data(), gw2_.data(),
@@ -182,19 +219,25 @@ double FusedPeriodicity::loss(const Eigen::Ref<const MatrixXd>& x0, double weigh
 
   // The pinned force f(x) = g(x) - g(x_eq): g(x_eq) once per call.
   const auto& equilibrium = net_.equilibrium();
+  odd_ = net_.symmetry() == models::ForceSymmetry::odd;
   const double x_eq = equilibrium ? (*equilibrium)[0] : 0.0;
   std::vector<double> a_eq(static_cast<std::size_t>(H));
   pinned_value_ = 0.0;
   scratch_.resize((H + kPacket - 1) / kPacket * kPacket);
   if (equilibrium) {
     double g_eq = 0.0;
-    force(&x_eq, &g_eq, a_eq.data(), 1);
+    network(&x_eq, &g_eq, a_eq.data(), 1);
     pinned_value_ = g_eq;
   }
 
-  scratch_.resize((H * n + kPacket - 1) / kPacket * kPacket);
+  // The network sees n positions per stage, 2n for the odd force.
+  const Index columns = odd_ ? 2 * n : n;
+  scratch_.resize((H * columns + kPacket - 1) / kPacket * kPacket);
+  mirrored_.resize(odd_ ? static_cast<std::size_t>(columns) : 0);
+  mirrored_values_.resize(mirrored_.size());
+  mirrored_adjoint_.resize(mirrored_.size());
   const std::size_t block = static_cast<std::size_t>(n);
-  const std::size_t hblock = static_cast<std::size_t>(H * n);
+  const std::size_t hblock = static_cast<std::size_t>(H * columns);
   positions_.resize(static_cast<std::size_t>(steps_) * kStages * block);
   activations_.resize(static_cast<std::size_t>(steps_) * kStages * hblock);
 
@@ -320,7 +363,9 @@ double FusedPeriodicity::loss(const Eigen::Ref<const MatrixXd>& x0, double weigh
     gradient[ob1 + j] += db1;
     gradient[ow2 + j] += dw2;
   }
-  gradient[ob2] += equilibrium ? gb2_ - total : gb2_;
+  // Odd: f does not depend on b2 (its ± halves cancel only to rounding in
+  // gb2_), so nothing is added.
+  gradient[ob2] += odd_ ? 0.0 : equilibrium ? gb2_ - total : gb2_;
   return weight * sum;
 }
 

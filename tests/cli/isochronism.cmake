@@ -6,6 +6,9 @@ set(ISO_HEAD "[run]\nname = \"iso\"\noutput_dir = \".\"\nstages = [\"train\"]\nm
 file(WRITE ${ISO_WORK}/misspelt.toml "${ISO_HEAD}\n[isochronism]\nlearning_rat = 0.1\n")
 file(WRITE ${ISO_WORK}/late_snapshot.toml "${ISO_HEAD}\n[isochronism]\nepochs = 5\nsnapshot_epochs = [0, 6]\n")
 file(WRITE ${ISO_WORK}/two_equilibria.toml "${ISO_HEAD}\n[isochronism]\nequilibrium = [0.0, 1.0]\n")
+file(WRITE ${ISO_WORK}/odd_and_pinned.toml
+     "${ISO_HEAD}\n[isochronism]\nsymmetry = \"odd\"\nequilibrium = [0.0]\n")
+file(WRITE ${ISO_WORK}/bad_symmetry.toml "${ISO_HEAD}\n[isochronism]\nsymmetry = \"even\"\n")
 file(WRITE ${ISO_WORK}/bad_stepper.toml "${ISO_HEAD}\n[isochronism]\nstepper = \"rk5\"\n")
 file(WRITE ${ISO_WORK}/evaluate_only.toml
      "[run]\nname = \"never_trained\"\noutput_dir = \".\"\nstages = [\"evaluate\"]\nmethod = \"isochronism\"\n")
@@ -19,6 +22,10 @@ cli_test(isochronism_bad_stepper 2 "\\[isochronism\\] stepper: value \"rk5\" is 
          check ${ISO_WORK}/bad_stepper.toml)
 cli_test(isochronism_two_equilibria 2 "\\[isochronism\\] equilibrium: 2 values for a force of dimension 1"
          check ${ISO_WORK}/two_equilibria.toml)
+cli_test(isochronism_odd_and_pinned 2 "symmetry = \"odd\" with equilibrium = .*remove equilibrium"
+         check ${ISO_WORK}/odd_and_pinned.toml)
+cli_test(isochronism_bad_symmetry 2 "\\[isochronism\\] symmetry: value \"even\" is not allowed"
+         check ${ISO_WORK}/bad_symmetry.toml)
 cli_test(isochronism_no_dataset 2 "learns without a dataset" run ${ISO_WORK}/with_generate.toml)
 cli_test(isochronism_check_paper 0 "\\[isochronism\\]" check ${PROJECT_SOURCE_DIR}/inputs/isochronism/paper.toml)
 cli_test(isochronism_evaluate_untrained 2 "does not exist: run the train stage first"

@@ -17,6 +17,11 @@
 
 namespace dynlearn::models {
 
+/// A symmetry imposed on the force by construction: none (f = g, the
+/// network) or odd (f(x) = (g(x) - g(-x)) / 2, so f(-x) = -f(x) exactly and
+/// the potential is symmetric about 0).
+enum class ForceSymmetry { none, odd };
+
 /// x'' = f(x; θ) on the state [x; v] (2d x batch), f an MLP {d, hidden..., d}
 /// with the given hidden activation and a linear output. θ is the network's
 /// flat vector (PyTorch layout, see nn::Mlp).
@@ -38,9 +43,16 @@ class SecondOrderNet final : public integrate::VectorField {
   /// network, so x_eq is an equilibrium whatever θ is; std::nullopt (the
   /// default) makes f = g. Used by the isochronism experiment, whose loss
   /// cannot tell equilibria apart (docs/isochronism.md). Throws InputError on
-  /// a wrong size.
+  /// a wrong size, or when the force is odd (its zero is already at 0).
   void set_equilibrium(std::optional<Eigen::VectorXd> equilibrium);
   const std::optional<Eigen::VectorXd>& equilibrium() const { return equilibrium_; }
+
+  /// ForceSymmetry::odd makes f(x) = (g(x) - g(-x)) / 2 for every θ (one
+  /// network pass over [x, -x]); the isochronism paper's theorem is about
+  /// such symmetric potentials (docs/isochronism.md). Throws InputError when
+  /// an equilibrium is pinned (an odd force vanishes at 0 anyway).
+  void set_symmetry(ForceSymmetry symmetry);
+  ForceSymmetry symmetry() const { return symmetry_; }
 
   /// The force f(x) alone, for positions x (d x batch); out is d x batch.
   void force(const Eigen::Ref<const Eigen::MatrixXd>& x, Eigen::Ref<Eigen::MatrixXd> out,
@@ -78,7 +90,8 @@ class SecondOrderNet final : public integrate::VectorField {
               integrate::FieldTape& tape) const override;
 
  private:
-  /// f(x) into out through the tape's workspace (appends x_eq when pinned).
+  /// f(x) into out through the tape's workspace (appends x_eq when pinned,
+  /// -x when odd).
   void force_into(const Eigen::Ref<const Eigen::MatrixXd>& x, Eigen::Ref<Eigen::MatrixXd> out,
                   integrate::FieldTape& tape) const;
   /// Jᵀ upstream of f at the tape's last force_into, adding <upstream, ∂f/∂θ>.
@@ -88,6 +101,7 @@ class SecondOrderNet final : public integrate::VectorField {
 
   nn::Mlp network_;
   std::optional<Eigen::VectorXd> equilibrium_;
+  ForceSymmetry symmetry_ = ForceSymmetry::none;
 };
 
 }  // namespace dynlearn::models

@@ -1,7 +1,7 @@
 // The isochronism loss of the paper's own model, fused into one kernel:
-// x'' = f(x) with f a 1 -> H -> 1 tanh network (optionally pinned,
-// f(x) = g(x) - g(x_eq)), integrated over [0, T] by classical RK4 and
-// backpropagated through it. The generic path (periodicity_loss through
+// x'' = f(x) with f a 1 -> H -> 1 tanh network g (optionally pinned,
+// f(x) = g(x) - g(x_eq), or odd, f(x) = (g(x) - g(-x)) / 2), integrated over [0, T] by classical
+// RK4 and backpropagated through it. The generic path (periodicity_loss through
 // integrate::RungeKutta and nn::Mlp) pays Eigen's matrix-product set-up for
 // 16 x 1 by 1 x n products and a tape per stage; here a stage is two short
 // loops over the hidden units per point and one vectorised exp over the
@@ -40,14 +40,20 @@ class FusedPeriodicity {
               Eigen::Ref<Eigen::VectorXd> gradient);
 
  private:
-  /// f at the n positions q into f, storing tanh of the hidden units in a
-  /// (H x n, point-major).
+  /// g(q) - shift at the m positions q into g, storing tanh of the hidden
+  /// units in a (H x m, point-major).
+  void network(const double* q, double* g, double* a, Eigen::Index m);
+  /// f at the n positions q into f, storing the hidden tanh values in a
+  /// (H x n; odd force: H x 2n, the points then their mirror images).
   void force(const double* q, double* f, double* a, Eigen::Index n);
   /// Backward of one stage: upstream gv (n) of f at positions q with stored
   /// a; writes Jᵀ gv into q_adjoint and adds the θ-gradient into the
   /// accumulators.
   void force_vjp(const double* gv, const double* q, const double* a, double* q_adjoint,
                  Eigen::Index n);
+  /// network()'s backward: Jᵀ gv of g at the m positions q with stored a.
+  void network_vjp(const double* gv, const double* q, const double* a, double* q_adjoint,
+                   Eigen::Index m);
 
   const models::SecondOrderNet& net_;
   double period_;
@@ -57,10 +63,14 @@ class FusedPeriodicity {
   // b1_ doubled, since tanh is computed from exp(2z)).
   Eigen::VectorXd w1_, b1_, w2_;
   double b2_ = 0.0, pinned_value_ = 0.0;
+  bool odd_ = false;  // f(x) = (g(x) - g(-x)) / 2
+  // Odd force: the positions [q, -q], their g or upstream, and adjoints (2n).
+  std::vector<double> mirrored_, mirrored_values_, mirrored_adjoint_;
   // Gradient accumulators of one loss() call: W1, b1, W2 (H each), b2.
   Eigen::VectorXd gw1_, gb1_, gw2_;
   double gb2_ = 0.0;
-  // Tape: per step and stage, the positions (n) and tanh values (H x n).
+  // Tape: per step and stage, the positions (n) and tanh values (H x n, or
+  // H x 2n for the odd force).
   std::vector<double> positions_, activations_;
   Eigen::ArrayXd scratch_;  // 2z then exp(2z), H x n padded to whole packets
   Eigen::VectorXd delta_;   // H: dL/dz of one point

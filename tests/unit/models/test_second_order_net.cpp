@@ -1,7 +1,8 @@
 // SecondOrderNet x'' = f(x; θ) as a vector field: the rate is [v; f(x)], and
 // its VJPs (full and split views, with respect to the state and θ) agree with
 // central finite differences; rollouts through RK4 and leapfrog too. The same
-// with a pinned equilibrium, f(x) = g(x) - g(x_eq).
+// with a pinned equilibrium, f(x) = g(x) - g(x_eq), and with an odd force,
+// f(x) = (g(x) - g(-x)) / 2.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -262,6 +263,109 @@ TEST_P(SecondOrderNetGradients, PinnedEquilibriumVanishesAndItsVjpsMatchFiniteDi
   EXPECT_EQ(f, g_x);
 }
 
+TEST_P(SecondOrderNetGradients, OddForceIsOddAndItsVjpsMatchFiniteDifferences) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {6}, "tanh");
+  net.initialize(19);
+  nn::MlpWorkspace ws;
+  const MatrixXd x = random_matrix(2 * d, kBatch, 12);
+  const MatrixXd q = x.topRows(d);
+  const MatrixXd g_x = net.network().forward(q, ws);
+  const MatrixXd g_minus = net.network().forward(-q, ws);
+  net.set_symmetry(ForceSymmetry::odd);
+  EXPECT_EQ(net.symmetry(), ForceSymmetry::odd);
+  EXPECT_THROW(net.set_equilibrium(VectorXd::Zero(d)), InputError);
+
+  // f(x) = (g(x) - g(-x)) / 2, odd (to rounding: a column's products may
+  // round differently at another position in the batch), zero at 0.
+  MatrixXd f(d, kBatch), f_minus(d, kBatch), f_zero(d, 1);
+  net.force(q, f, ws);
+  EXPECT_LT((f - 0.5 * (g_x - g_minus)).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_GT(f.cwiseAbs().maxCoeff(), 1e-3);
+  net.force(-q, f_minus, ws);
+  EXPECT_LT((f_minus + f).cwiseAbs().maxCoeff(), 1e-15);
+  net.force(MatrixXd::Zero(d, 1), f_zero, ws);
+  EXPECT_EQ(f_zero, MatrixXd::Zero(d, 1));
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, kBatch), x_adjoint(2 * d, kBatch);
+  net.evaluate(x, out, *tape);
+  EXPECT_EQ(out.bottomRows(d), f);
+  EXPECT_EQ(out.topRows(d), x.bottomRows(d));
+
+  // Full VJP against central differences in x and θ.
+  const MatrixXd g = random_matrix(2 * d, kBatch, 13);
+  VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(g, x_adjoint, theta_gradient, *tape);
+  MatrixXd x_reference(2 * d, kBatch);
+  MatrixXd xp = x;
+  for (Index i = 0; i < x.size(); ++i) {
+    xp(i) = x(i) + kStep;
+    const double plus = weighted_rate(net, xp, g);
+    xp(i) = x(i) - kStep;
+    const double minus = weighted_rate(net, xp, g);
+    xp(i) = x(i);
+    x_reference(i) = (plus - minus) / (2 * kStep);
+  }
+  VectorXd theta_reference(net.num_parameters());
+  const VectorXd theta = net.parameters();
+  VectorXd tp = theta;
+  for (Index i = 0; i < theta.size(); ++i) {
+    tp[i] = theta[i] + kStep;
+    net.set_parameters(tp);
+    const double plus = weighted_rate(net, x, g);
+    tp[i] = theta[i] - kStep;
+    net.set_parameters(tp);
+    const double minus = weighted_rate(net, x, g);
+    tp[i] = theta[i];
+    theta_reference[i] = (plus - minus) / (2 * kStep);
+  }
+  net.set_parameters(theta);
+  const double ex = relative_error(x_adjoint, x_reference);
+  const double et = relative_error(theta_gradient, theta_reference);
+  std::printf("[ second-order FD ] d=%ld odd vjp: state %.2e, theta %.2e\n", static_cast<long>(d),
+              ex, et);
+  EXPECT_LT(ex, kTolerance);
+  EXPECT_LT(et, kTolerance);
+  // The output bias cancels exactly: f does not depend on it, and what the
+  // gradient vector held there is kept.
+  const Index last_bias = net.network().bias_offset(1);
+  for (Index k = 0; k < d; ++k) EXPECT_EQ(theta_gradient[last_bias + k], 0.0);
+  VectorXd held = VectorXd::Constant(net.num_parameters(), 0.25);
+  net.vjp(g, x_adjoint, held, *tape);
+  for (Index k = 0; k < d; ++k) EXPECT_EQ(held[last_bias + k], 0.25);
+
+  // The split view dp/dt = f(q) against the full one.
+  MatrixXd fp(d, kBatch), qa(d, kBatch), pa(d, kBatch);
+  auto split_tape = net.make_tape();
+  net.evaluate_dp(q, x.bottomRows(d), fp, *split_tape);
+  EXPECT_EQ(fp, f);
+  MatrixXd upstream = MatrixXd::Zero(2 * d, kBatch);
+  upstream.bottomRows(d) = g.bottomRows(d);
+  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(upstream, x_adjoint, full_gradient, *tape);
+  VectorXd split_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp_dp(g.bottomRows(d), qa, pa, split_gradient, *split_tape);
+  EXPECT_LT(relative_error(qa, x_adjoint.topRows(d)), 1e-14);
+  EXPECT_LT(relative_error(split_gradient, full_gradient), 1e-14);
+
+  // Rollouts through RK4 and leapfrog.
+  const MatrixXd x0 = random_matrix(2 * d, 3, 14);
+  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog}) {
+    integrate::StepperOptions options;
+    options.substeps = 4;
+    auto stepper = integrate::make_stepper(kind, options);
+    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
+    std::printf("[ second-order FD ] d=%ld odd %s rollout: x0 %.2e, theta %.2e\n",
+                static_cast<long>(d), std::string(integrate::stepper_name(kind)).c_str(), errors.x0,
+                errors.theta);
+    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
+    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
+  }
+  net.set_symmetry(ForceSymmetry::none);
+  net.force(q, f, ws);
+  EXPECT_EQ(f, g_x);
+}
+
 INSTANTIATE_TEST_SUITE_P(Dimensions, SecondOrderNetGradients, ::testing::Values(1, 3));
 
 TEST(SecondOrderNet, RejectsBadSizes) {
@@ -271,6 +375,10 @@ TEST(SecondOrderNet, RejectsBadSizes) {
   EXPECT_EQ(net.num_parameters(), 4 + 4 + 4 + 1);
   EXPECT_THROW(net.set_parameters(VectorXd::Zero(3)), InputError);
   EXPECT_THROW(net.set_equilibrium(VectorXd::Zero(2)), InputError);
+  // An odd force vanishes at 0 already: no pin on top of it, either order.
+  net.set_equilibrium(VectorXd::Zero(1));
+  EXPECT_THROW(net.set_symmetry(ForceSymmetry::odd), InputError);
+  EXPECT_EQ(net.symmetry(), ForceSymmetry::none);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The fused RK4 isochronism loss (train/fused_periodicity.hpp): same loss and
 // gradient as the generic periodicity_loss through RungeKutta and nn::Mlp
-// (to rounding), with and without a pinned equilibrium, for hidden widths
+// (to rounding), with and without a pinned equilibrium or an odd force, for hidden widths
 // that fill whole vector packets or not; its gradient against central
 // differences; and which fields it applies to.
 #include <gtest/gtest.h>
@@ -29,6 +29,7 @@ struct Case {
   Index hidden;
   Index points;
   bool pinned;
+  bool odd = false;
 };
 
 class FusedPeriodicityCases : public ::testing::TestWithParam<Case> {};
@@ -38,6 +39,7 @@ TEST_P(FusedPeriodicityCases, MatchesTheGenericLossAndGradient) {
   models::SecondOrderNet net(1, {c.hidden}, "tanh");
   net.initialize(31);
   if (c.pinned) net.set_equilibrium(VectorXd::Constant(1, 0.37));
+  if (c.odd) net.set_symmetry(models::ForceSymmetry::odd);
   PeriodicityOptions options;
   options.steps = 25;
   ASSERT_TRUE(FusedPeriodicity::applies(net, options));
@@ -53,13 +55,13 @@ TEST_P(FusedPeriodicityCases, MatchesTheGenericLossAndGradient) {
   const double loss_error = std::abs(loss - generic_loss) / generic_loss;
   const double gradient_error = relative_error(gradient, generic);
   std::printf(
-      "[ fused periodicity ] H=%ld n=%ld pinned=%d: loss %.6g, vs generic %.1e, "
+      "[ fused periodicity ] H=%ld n=%ld pinned=%d odd=%d: loss %.6g, vs generic %.1e, "
       "gradient %.1e\n",
-      static_cast<long>(c.hidden), static_cast<long>(c.points), c.pinned ? 1 : 0, loss, loss_error,
-      gradient_error);
+      static_cast<long>(c.hidden), static_cast<long>(c.points), c.pinned ? 1 : 0, c.odd ? 1 : 0,
+      loss, loss_error, gradient_error);
   EXPECT_LT(loss_error, 1e-13);
   EXPECT_LT(gradient_error, 1e-12);
-  if (c.pinned) {
+  if (c.pinned || c.odd) {
     EXPECT_EQ(gradient[net.network().bias_offset(1)], 0.0);  // f does not depend on b2
   }
 
@@ -76,7 +78,8 @@ TEST_P(FusedPeriodicityCases, MatchesTheGenericLossAndGradient) {
 INSTANTIATE_TEST_SUITE_P(Shapes, FusedPeriodicityCases,
                          ::testing::Values(Case{16, 10, false}, Case{16, 10, true},
                                            Case{5, 7, false}, Case{5, 7, true}, Case{16, 1, true},
-                                           Case{3, 33, false}));
+                                           Case{3, 33, false}, Case{16, 10, false, true},
+                                           Case{5, 7, false, true}, Case{16, 1, false, true}));
 
 TEST(FusedPeriodicity, PinnedGradientMatchesFiniteDifferences) {
   models::SecondOrderNet net(1, {6}, "tanh");
@@ -107,6 +110,43 @@ TEST(FusedPeriodicity, PinnedGradientMatchesFiniteDifferences) {
   std::printf("[ fused periodicity FD ] pinned at -0.2, rk4 20 steps: gradient error %.2e\n",
               error);
   EXPECT_LT(error, 1e-7);
+}
+
+TEST(FusedPeriodicity, OddGradientMatchesFiniteDifferences) {
+  models::SecondOrderNet net(1, {6}, "tanh");
+  net.initialize(43);
+  net.set_symmetry(models::ForceSymmetry::odd);
+  PeriodicityOptions options;
+  options.steps = 20;
+  FusedPeriodicity fused(net, options);
+  const MatrixXd x0 = isochronism_points(1, 0, 9, 1.0, 7);
+  VectorXd gradient = VectorXd::Zero(net.num_parameters());
+  fused.loss(x0, 0.25, gradient);
+  const double step = 1e-6;
+  const VectorXd theta = net.parameters();
+  VectorXd reference(theta.size()), scratch(theta.size());
+  VectorXd t = theta;
+  for (Index i = 0; i < theta.size(); ++i) {
+    t[i] = theta[i] + step;
+    net.set_parameters(t);
+    const double plus = fused.loss(x0, 0.25, scratch);
+    t[i] = theta[i] - step;
+    net.set_parameters(t);
+    const double minus = fused.loss(x0, 0.25, scratch);
+    t[i] = theta[i];
+    reference[i] = (plus - minus) / (2 * step);
+  }
+  net.set_parameters(theta);
+  const double error = relative_error(gradient, reference);
+  std::printf("[ fused periodicity FD ] odd, rk4 20 steps: gradient error %.2e\n", error);
+  EXPECT_LT(error, 1e-7);
+  // b2 cancels in (g(x) - g(-x)) / 2: the loss changes with it only by
+  // rounding.
+  const double loss = fused.loss(x0, 0.25, scratch);
+  t[net.network().bias_offset(1)] += 0.5;
+  net.set_parameters(t);
+  EXPECT_LT(std::abs(fused.loss(x0, 0.25, scratch) - loss), 1e-13 * loss);
+  net.set_parameters(theta);
 }
 
 TEST(FusedPeriodicity, AppliesOnlyToTheOneHiddenLayerTanhNetWithRk4) {
