@@ -16,6 +16,9 @@ Passes when
   for exactly what the method can learn.
 * a run with a pinned equilibrium (/model@equilibrium = c, deck
   `equilibrium = [c]`) has its force's zero (/force@equilibrium) at c.
+* a run with an odd force (/model@symmetry = "odd", deck `symmetry =
+  "odd"`) has f(-x) = -f(x) on the written grid (where it is symmetric) and
+  its zero at 0.
 max |f(x) + x| on [-check_range, check_range] (the paper's "f converges to
 -x", which also needs the learned potential symmetric about 0) is printed,
 and checked only with --force-tolerance. So is the midpoint of the well
@@ -70,6 +73,10 @@ def main():
         check_range = float(f["/force"].attrs["check_range"])
         force_zero = float(f["/force"].attrs["equilibrium"])
         pinned = f["/model"].attrs.get("equilibrium")
+        symmetry = f["/model"].attrs.get("symmetry", "none")
+        if isinstance(symmetry, bytes):
+            symmetry = symmetry.decode()
+        force = np.asarray(f["/force/f"])
     ok = True
     for a, p in zip(amplitudes, periods):
         rel = (p - period) / period
@@ -95,6 +102,14 @@ def main():
     if pinned is not None:
         good = abs(force_zero - float(pinned)) < 1e-9
         print(f"pinned equilibrium {float(pinned):g}: f vanishes at {force_zero:.3e} {'ok' if good else 'FAIL'}")
+        ok = ok and good
+    if symmetry == "odd":
+        # Grid points i and G-1-i are mirror images to rounding of the grid.
+        mirrored = np.abs(x + x[::-1]) < 1e-12
+        oddness = float(np.max(np.abs(force + force[::-1])[mirrored])) if mirrored.any() else math.nan
+        good = bool(mirrored.any() and oddness < 1e-9 and abs(force_zero) < 1e-9)
+        print(f"odd force: max |f(x) + f(-x)| on the grid {oddness:.3e}, f vanishes at "
+              f"{force_zero:.3e} {'ok' if good else 'FAIL'}")
         ok = ok and good
     print(f"max |f(x) + x| on [-{check_range:g}, {check_range:g}]: {max_force:.4e}; "
           f"equilibrium f(c) = 0 at c = {equilibrium:.4g}")
