@@ -18,7 +18,8 @@ losses:
   (autograd), torch.optim.Adam (or SGD / RAdam) with the deck's learning rate;
 * one thread (torch.set_num_threads(1)); dynlearn runs one thread per rank;
 * [isochronism] equilibrium = [c] (if the deck sets it) pins the force's zero:
-  f(x) = g(x) - g(c) with g the network, as dynlearn does.
+  f(x) = g(x) - g(c) with g the network, as dynlearn does; symmetry = "odd"
+  makes f(x) = (g(x) - g(-x)) / 2, one network call on [x; -x] as in dynlearn.
 
 After training it reports where the learned force vanishes (the zero of f
 nearest 0 on [-3, 3], by bisection) and max |f(x) + x| on [-2, 2], so that
@@ -55,8 +56,17 @@ def force_net(hidden, activation):
     return torch.nn.Sequential(*layers).double()
 
 
-def pinned(net, equilibrium):
-    """f(x) = g(x) - g(c) for equilibrium = [c]; [] or None: f = g, the paper's net as it is."""
+def pinned(net, equilibrium, symmetry="none"):
+    """f(x) = g(x) - g(c) for equilibrium = [c]; f(x) = (g(x) - g(-x)) / 2 for
+    symmetry = "odd"; otherwise f = g, the paper's net as it is."""
+    if symmetry == "odd":
+        def odd_force(x):
+            # One network call on [x; -x], as dynlearn mirrors the batch.
+            n = x.shape[0]
+            y = net(torch.cat((x, -x)))
+            return 0.5 * (y[:n] - y[n:])
+
+        return odd_force
     if not equilibrium:
         return net
     anchor = torch.tensor([[float(equilibrium[0])]], dtype=torch.float64)
@@ -131,7 +141,7 @@ def main():
         raise SystemExit("isochronism_reference: only stepper = \"rk4\" is implemented")
     net = force_net(cfg["hidden"], cfg["activation"])
     torch.nn.utils.vector_to_parameters(theta, net.parameters())
-    force = pinned(net, cfg.get("equilibrium"))
+    force = pinned(net, cfg.get("equilibrium"), cfg.get("symmetry", "none"))
     opt = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD, "radam": torch.optim.RAdam}[cfg["optimizer"]](
         net.parameters(), lr=cfg["learning_rate"])
     epochs = args.epochs if args.epochs is not None else cfg["epochs"]

@@ -7,9 +7,10 @@
 #
 #   tests/regression/isochronism/reference_seeds.sh                   # CI deck, seeds 1-4, 600 epochs
 #   PIN=on SEEDS=2 tests/regression/isochronism/reference_seeds.sh    # with equilibrium = [0.0]
+#   PIN=odd SEEDS=1 tests/regression/isochronism/reference_seeds.sh   # with symmetry = "odd"
 #
 # Environment: DYNLEARN (default build/bin/dynlearn), DECK, SEEDS, EPOCHS,
-# PIN (off/on). Outputs in out/refseeds/.
+# PIN (off, on or odd). Outputs in out/refseeds/.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1
@@ -24,9 +25,11 @@ for seed in $SEEDS; do
   sed -e "s/^name = .*/name = \"$name\"/" -e "s|^output_dir = .*|output_dir = \"out/refseeds\"|" \
       -e "s/^seed = .*/seed = $seed/" -e "s/^stages = .*/stages = [\"train\"]/" \
       -e "s/^epochs = .*/epochs = 0/" -e "s/^snapshot_epochs = .*/snapshot_epochs = [0]/" \
-      -e "/^equilibrium = /d" "$DECK" > "out/refseeds/$name.toml"
+      -e "/^equilibrium = /d" -e "/^symmetry = /d" "$DECK" > "out/refseeds/$name.toml"
   if [[ $PIN == on ]]; then
     sed -i -e "s/^\[isochronism\]$/[isochronism]\nequilibrium = [0.0]/" "out/refseeds/$name.toml"
+  elif [[ $PIN == odd ]]; then
+    sed -i -e "s/^\[isochronism\]$/[isochronism]\nsymmetry = \"odd\"/" "out/refseeds/$name.toml"
   fi
   "$DYNLEARN" run -q "out/refseeds/$name.toml"
   echo "seed $seed, pin $PIN"
