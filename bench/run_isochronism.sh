@@ -16,7 +16,8 @@
 # STEPS (RK4 steps over [0, T], default the deck's 100), POINTS (default 100),
 # CHECK (epochs whose losses are compared, default 5), EQUILIBRIUM (pin the
 # force's zero there, [isochronism] equilibrium = [EQUILIBRIUM]; default: no
-# pin, the paper's model).
+# pin, the paper's model), SYMMETRY (odd: [isochronism] symmetry = "odd",
+# f(x) = (g(x) - g(-x)) / 2; default none).
 # Runs from the repository root; outputs go to out/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ STEPS=${STEPS:-100}
 POINTS=${POINTS:-100}
 CHECK=${CHECK:-5}
 EQUILIBRIUM=${EQUILIBRIUM:-}
+SYMMETRY=${SYMMETRY:-none}
 if [[ -z "${DYNLEARN:-}" ]]; then
   DYNLEARN=build-iso/bin/dynlearn
   [[ -x $DYNLEARN ]] || DYNLEARN=build/bin/dynlearn
@@ -42,6 +44,7 @@ deck() {  # deck NAME EPOCHS
   if [[ -n $EQUILIBRIUM ]]; then
     sed -i -e "s/^\[isochronism\]$/[isochronism]\nequilibrium = [$EQUILIBRIUM]/" "out/bench/$1.toml"
   fi
+  sed -i -e "s/^\[isochronism\]$/[isochronism]\nsymmetry = \"$SYMMETRY\"/" "out/bench/$1.toml"
 }
 deck iso_bench_init 0
 deck iso_bench "$EPOCHS"
