@@ -181,6 +181,7 @@ struct TrainedRun {
   std::vector<double> epoch, loss, learning_rate, seconds;
   std::vector<double> portrait_epochs;
   std::vector<double> portrait_states;  // [snapshot, point, sample, component], row-major
+  std::string symmetry = "none";        // /model@symmetry of an output read back
 };
 
 /// The learned force on the grid, its potential V(x) = -∫_0^x f, and max
@@ -388,6 +389,10 @@ TrainedRun read_isochronism_output(const std::string& path, MPI_Comm comm) {
   run.seconds = f.read_all("/history/seconds");
   run.portrait_epochs = f.read_all("/portraits/epochs");
   run.portrait_states = f.read_all("/portraits/states");
+  // Files written before the option existed are the unconstrained force.
+  run.symmetry = f.has_attribute("/model", "symmetry")
+                     ? f.read_string_attribute("/model", "symmetry")
+                     : std::string("none");
   return run;
 }
 
@@ -606,6 +611,11 @@ void IsochronismMethod::evaluate(const Config& config, MPI_Comm comm) {
         "'" + out + "' holds a force network of " + std::to_string(run.parameters.size()) +
         " parameters, but [isochronism] describes one of " + std::to_string(net.num_parameters()) +
         ": evaluate with the deck that trained it");
+  // The same θ is another force under the other symmetry: refuse to mix them.
+  if (run.symmetry != c.symmetry)
+    throw InputError("'" + out + "' was trained with symmetry = \"" + run.symmetry +
+                     "\", but [isochronism] has symmetry = \"" + c.symmetry +
+                     "\": evaluate with the deck that trained it");
   net.set_parameters(run.parameters);
 
   train::PeriodOptions options;

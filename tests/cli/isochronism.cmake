@@ -31,6 +31,22 @@ cli_test(isochronism_check_paper 0 "\\[isochronism\\]" check ${PROJECT_SOURCE_DI
 cli_test(isochronism_evaluate_untrained 2 "does not exist: run the train stage first"
          run ${ISO_WORK}/evaluate_only.toml)
 
+# A run trained with the unconstrained force and evaluated with symmetry =
+# "odd" (the same θ, another force) is refused.
+file(WRITE ${ISO_WORK}/trained_none.toml "[run]\nname = \"iso_sym\"\noutput_dir = \".\"\n"
+     "stages = [\"train\"]\nmethod = \"isochronism\"\n\n[isochronism]\npoints = 4\nshards = 2\n"
+     "steps = 5\nepochs = 1\nsnapshot_epochs = [0]\nportrait_points = 2\nportrait_samples = 4\n")
+file(WRITE ${ISO_WORK}/evaluate_odd.toml "[run]\nname = \"iso_sym\"\noutput_dir = \".\"\n"
+     "stages = [\"evaluate\"]\nmethod = \"isochronism\"\n\n[isochronism]\nsymmetry = \"odd\"\n"
+     "points = 4\nshards = 2\nsteps = 5\nepochs = 1\nsnapshot_epochs = [0]\nportrait_points = 2\n"
+     "portrait_samples = 4\n")
+add_test(NAME cli_isochronism_symmetry_mismatch
+         COMMAND sh -c "rm -f iso_sym_*; ${DYNLEARN} run -q trained_none.toml && ${DYNLEARN} run -q evaluate_odd.toml; \
+echo exit=$?"
+         WORKING_DIRECTORY ${ISO_WORK})
+set_tests_properties(cli_isochronism_symmetry_mismatch PROPERTIES LABELS cli ENVIRONMENT "${DYNLEARN_MPI_ENV}"
+                     PASS_REGULAR_EXPRESSION "trained with symmetry = \"none\", but .isochronism. has symmetry = \"odd\".*exit=2")
+
 # Restart: a run checkpointed half way, continued with --restart, ends with
 # the same bits as the uninterrupted run.
 file(WRITE ${ISO_WORK}/restart.toml "[run]\nname = \"iso_restart\"\noutput_dir = \".\"\nseed = 3\n"
