@@ -84,6 +84,11 @@ class VehicleSurrogate(torch.nn.Module):
                                       torch.nn.Linear(hidden, 9, bias=False))
         self.fd = torch.nn.Sequential(torch.nn.Linear(3, hidden, bias=False), torch.nn.Tanh(),
                                       torch.nn.Linear(hidden, 3, bias=False))
+        # dynlearn starts f_C's and f_d's output layers at 0.1x nn.Linear's scale
+        # (VehicleSurrogate::kOutputScale: the default scale grows like e^20 over 10 s).
+        with torch.no_grad():
+            self.fc[2].weight.mul_(0.1)
+            self.fd[2].weight.mul_(0.1)
 
     def forward(self, x, u):
         """x [batch, 6], u [batch, 3] -> x' [batch, 6]."""
