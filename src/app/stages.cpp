@@ -164,6 +164,15 @@ bool stage_train(const Config& config, MPI_Comm comm, bool restart) {
              std::to_string(parallel::size(comm)) + " rank(s), " +
              std::to_string(layout.n_shards()) + " shards), integrator " + config.train.integrator +
              ", window " + std::to_string(config.train.window));
+  // Each batch takes the same number of windows from every shard (what keeps the bits
+  // rank-count invariant), so a batch size that is not a multiple of the shards is rounded.
+  const int n_shards = static_cast<int>(layout.n_shards());
+  if (config.train.batch_size > 0 && config.train.batch_size % n_shards != 0)
+    core::info("train: note: [train] batch_size = " + std::to_string(config.train.batch_size) +
+               " runs as " +
+               std::to_string(n_shards * std::max(1, config.train.batch_size / n_shards)) +
+               " windows per step (the same number from each of the " + std::to_string(n_shards) +
+               " shards); set batch_size to a multiple of [train] shards to silence this");
   train::Trainer trainer(model, config.train, std::move(data), layout, comm, seed);
   const Eigen::Index dim = static_cast<Eigen::Index>(shape.observed_dim);
   const Eigen::Index windows =

@@ -70,7 +70,9 @@ TrainConfig::TrainConfig() {
            Range::at_least(1))
       .add("substeps", substeps, "integrator steps per sample interval", Range::at_least(1))
       .add("epochs", epochs, "passes over the training windows", Range::at_least(0))
-      .add("batch_size", batch_size, "windows per optimizer step (0: all windows, full batch)",
+      .add("batch_size", batch_size,
+           "windows per optimizer step (0: all windows, full batch); rounded down to a multiple of "
+           "shards, at least one window per shard",
            Range::at_least(0))
       .add("shards", shards,
            "fixed number of data shards; gradients are summed per shard then in shard order, so "
