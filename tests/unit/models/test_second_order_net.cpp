@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <string>
 
 #include "../integrate/rollout_fd.hpp"
@@ -48,41 +49,17 @@ double weighted_rate(const SecondOrderNet& net, const MatrixXd& x, const MatrixX
   return (g.array() * out.array()).sum();
 }
 
-class SecondOrderNetGradients : public ::testing::TestWithParam<Index> {};
-
-TEST_P(SecondOrderNetGradients, RateIsVelocityAndForce) {
-  const Index d = GetParam();
-  SecondOrderNet net(d, {7, 5}, "tanh");
-  net.initialize(3);
-  const MatrixXd x = random_matrix(2 * d, kBatch, 1);
+/// Checks the full VJP at x with upstream g against central differences in
+/// x and θ; returns the θ-gradient.
+VectorXd expect_vjp_matches_fd(SecondOrderNet& net, const MatrixXd& x, const MatrixXd& g,
+                               const std::string& label) {
   auto tape = net.make_tape();
-  MatrixXd out(2 * d, kBatch);
-  net.evaluate(x, out, *tape);
-  nn::MlpWorkspace ws;
-  const MatrixXd force = net.network().forward(x.topRows(d), ws);
-  EXPECT_EQ(out.topRows(d), x.bottomRows(d));
-  EXPECT_EQ(out.bottomRows(d), force);
-  MatrixXd f(d, kBatch);
-  net.force(x.topRows(d), f, ws);
-  EXPECT_EQ(f, force);
-  EXPECT_TRUE(net.separable());
-  EXPECT_EQ(net.state_dim(), 2 * d);
-}
-
-TEST_P(SecondOrderNetGradients, FullVjpMatchesFiniteDifferences) {
-  const Index d = GetParam();
-  SecondOrderNet net(d, {6}, "tanh");
-  net.initialize(5);
-  const MatrixXd x = random_matrix(2 * d, kBatch, 2);
-  const MatrixXd g = random_matrix(2 * d, kBatch, 3);
-
-  auto tape = net.make_tape();
-  MatrixXd out(2 * d, kBatch), x_adjoint(2 * d, kBatch);
+  MatrixXd out(x.rows(), x.cols()), x_adjoint(x.rows(), x.cols());
   net.evaluate(x, out, *tape);
   VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
   net.vjp(g, x_adjoint, theta_gradient, *tape);
 
-  MatrixXd x_reference(2 * d, kBatch);
+  MatrixXd x_reference(x.rows(), x.cols());
   MatrixXd xp = x;
   for (Index i = 0; i < x.size(); ++i) {
     xp(i) = x(i) + kStep;
@@ -108,10 +85,78 @@ TEST_P(SecondOrderNetGradients, FullVjpMatchesFiniteDifferences) {
   net.set_parameters(theta);
   const double ex = relative_error(x_adjoint, x_reference);
   const double et = relative_error(theta_gradient, theta_reference);
-  std::printf("[ second-order FD ] d=%ld vjp: state %.2e, theta %.2e\n", static_cast<long>(d), ex,
-              et);
-  EXPECT_LT(ex, kTolerance);
-  EXPECT_LT(et, kTolerance);
+  std::printf("[ second-order FD ] d=%ld %svjp: state %.2e, theta %.2e\n",
+              static_cast<long>(net.state_dim() / 2), label.c_str(), ex, et);
+  EXPECT_LT(ex, kTolerance) << label;
+  EXPECT_LT(et, kTolerance) << label;
+  return theta_gradient;
+}
+
+/// Checks the split view dp/dt = f(q) against the full field with upstream [0; g].
+void expect_split_dp_matches_full(const SecondOrderNet& net, const MatrixXd& x, const MatrixXd& g) {
+  const Index d = net.state_dim() / 2;
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, x.cols()), x_adjoint(2 * d, x.cols());
+  net.evaluate(x, out, *tape);
+  MatrixXd upstream = MatrixXd::Zero(2 * d, x.cols());
+  upstream.bottomRows(d) = g;
+  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp(upstream, x_adjoint, full_gradient, *tape);
+
+  MatrixXd fp(d, x.cols()), qa(d, x.cols()), pa(d, x.cols());
+  auto split_tape = net.make_tape();
+  net.evaluate_dp(x.topRows(d), x.bottomRows(d), fp, *split_tape);
+  EXPECT_EQ(fp, out.bottomRows(d));
+  VectorXd split_gradient = VectorXd::Zero(net.num_parameters());
+  net.vjp_dp(g, qa, pa, split_gradient, *split_tape);
+  EXPECT_LT(relative_error(qa, x_adjoint.topRows(d)), 1e-14);
+  EXPECT_LT(relative_error(pa, x_adjoint.bottomRows(d)), 1e-14);
+  EXPECT_LT(relative_error(split_gradient, full_gradient), 1e-14);
+}
+
+/// Checks rollouts from x0 through each stepper against finite differences.
+void expect_rollouts_match_fd(SecondOrderNet& net, const MatrixXd& x0,
+                              std::initializer_list<integrate::StepperKind> kinds,
+                              const std::string& label) {
+  for (auto kind : kinds) {
+    integrate::StepperOptions options;
+    options.substeps = 4;
+    auto stepper = integrate::make_stepper(kind, options);
+    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
+    std::printf("[ second-order FD ] d=%ld %s%s rollout: x0 %.2e, theta %.2e\n",
+                static_cast<long>(net.state_dim() / 2), label.c_str(),
+                std::string(integrate::stepper_name(kind)).c_str(), errors.x0, errors.theta);
+    EXPECT_LT(errors.x0, 1e-6) << label << integrate::stepper_name(kind);
+    EXPECT_LT(errors.theta, 1e-6) << label << integrate::stepper_name(kind);
+  }
+}
+
+class SecondOrderNetGradients : public ::testing::TestWithParam<Index> {};
+
+TEST_P(SecondOrderNetGradients, RateIsVelocityAndForce) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {7, 5}, "tanh");
+  net.initialize(3);
+  const MatrixXd x = random_matrix(2 * d, kBatch, 1);
+  auto tape = net.make_tape();
+  MatrixXd out(2 * d, kBatch);
+  net.evaluate(x, out, *tape);
+  nn::MlpWorkspace ws;
+  const MatrixXd force = net.network().forward(x.topRows(d), ws);
+  EXPECT_EQ(out.topRows(d), x.bottomRows(d));
+  EXPECT_EQ(out.bottomRows(d), force);
+  MatrixXd f(d, kBatch);
+  net.force(x.topRows(d), f, ws);
+  EXPECT_EQ(f, force);
+  EXPECT_TRUE(net.separable());
+  EXPECT_EQ(net.state_dim(), 2 * d);
+}
+
+TEST_P(SecondOrderNetGradients, FullVjpMatchesFiniteDifferences) {
+  const Index d = GetParam();
+  SecondOrderNet net(d, {6}, "tanh");
+  net.initialize(5);
+  expect_vjp_matches_fd(net, random_matrix(2 * d, kBatch, 2), random_matrix(2 * d, kBatch, 3), "");
 }
 
 TEST_P(SecondOrderNetGradients, SplitVjpsMatchFullVjp) {
@@ -155,18 +200,10 @@ TEST_P(SecondOrderNetGradients, RolloutsMatchFiniteDifferences) {
   const Index d = GetParam();
   SecondOrderNet net(d, {8}, "tanh");
   net.initialize(13);
-  const MatrixXd x0 = random_matrix(2 * d, 3, 6);
-  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog,
-                    integrate::StepperKind::dopri5}) {
-    integrate::StepperOptions options;
-    options.substeps = 4;
-    auto stepper = integrate::make_stepper(kind, options);
-    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
-    std::printf("[ second-order FD ] d=%ld %s rollout: x0 %.2e, theta %.2e\n", static_cast<long>(d),
-                std::string(integrate::stepper_name(kind)).c_str(), errors.x0, errors.theta);
-    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
-    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
-  }
+  expect_rollouts_match_fd(net, random_matrix(2 * d, 3, 6),
+                           {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog,
+                            integrate::StepperKind::dopri5},
+                           "");
 }
 
 TEST_P(SecondOrderNetGradients, PinnedEquilibriumVanishesAndItsVjpsMatchFiniteDifferences) {
@@ -188,76 +225,20 @@ TEST_P(SecondOrderNetGradients, PinnedEquilibriumVanishesAndItsVjpsMatchFiniteDi
   net.force(x_eq, f_eq, ws);
   EXPECT_LT(f_eq.cwiseAbs().maxCoeff(), 1e-15);
   auto tape = net.make_tape();
-  MatrixXd out(2 * d, kBatch), x_adjoint(2 * d, kBatch);
+  MatrixXd out(2 * d, kBatch);
   net.evaluate(x, out, *tape);
   EXPECT_EQ(out.bottomRows(d), f);
   EXPECT_EQ(out.topRows(d), x.bottomRows(d));
 
-  // Full VJP against central differences in x and θ.
   const MatrixXd g = random_matrix(2 * d, kBatch, 9);
-  VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp(g, x_adjoint, theta_gradient, *tape);
-  MatrixXd x_reference(2 * d, kBatch);
-  MatrixXd xp = x;
-  for (Index i = 0; i < x.size(); ++i) {
-    xp(i) = x(i) + kStep;
-    const double plus = weighted_rate(net, xp, g);
-    xp(i) = x(i) - kStep;
-    const double minus = weighted_rate(net, xp, g);
-    xp(i) = x(i);
-    x_reference(i) = (plus - minus) / (2 * kStep);
-  }
-  VectorXd theta_reference(net.num_parameters());
-  const VectorXd theta = net.parameters();
-  VectorXd tp = theta;
-  for (Index i = 0; i < theta.size(); ++i) {
-    tp[i] = theta[i] + kStep;
-    net.set_parameters(tp);
-    const double plus = weighted_rate(net, x, g);
-    tp[i] = theta[i] - kStep;
-    net.set_parameters(tp);
-    const double minus = weighted_rate(net, x, g);
-    tp[i] = theta[i];
-    theta_reference[i] = (plus - minus) / (2 * kStep);
-  }
-  net.set_parameters(theta);
-  const double ex = relative_error(x_adjoint, x_reference);
-  const double et = relative_error(theta_gradient, theta_reference);
-  std::printf("[ second-order FD ] d=%ld pinned vjp: state %.2e, theta %.2e\n",
-              static_cast<long>(d), ex, et);
-  EXPECT_LT(ex, kTolerance);
-  EXPECT_LT(et, kTolerance);
+  const VectorXd theta_gradient = expect_vjp_matches_fd(net, x, g, "pinned ");
   // The output bias cancels exactly: f does not depend on it.
   const Index last_bias = net.network().bias_offset(1);
   for (Index k = 0; k < d; ++k) EXPECT_EQ(theta_gradient[last_bias + k], 0.0);
-
-  // The split view dp/dt = f(q) against the full one.
-  MatrixXd fp(d, kBatch), qa(d, kBatch), pa(d, kBatch);
-  auto split_tape = net.make_tape();
-  net.evaluate_dp(x.topRows(d), x.bottomRows(d), fp, *split_tape);
-  EXPECT_EQ(fp, f);
-  MatrixXd upstream = MatrixXd::Zero(2 * d, kBatch);
-  upstream.bottomRows(d) = g.bottomRows(d);
-  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp(upstream, x_adjoint, full_gradient, *tape);
-  VectorXd split_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp_dp(g.bottomRows(d), qa, pa, split_gradient, *split_tape);
-  EXPECT_LT(relative_error(qa, x_adjoint.topRows(d)), 1e-14);
-  EXPECT_LT(relative_error(split_gradient, full_gradient), 1e-14);
-
-  // Rollouts through RK4 and leapfrog.
-  const MatrixXd x0 = random_matrix(2 * d, 3, 10);
-  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog}) {
-    integrate::StepperOptions options;
-    options.substeps = 4;
-    auto stepper = integrate::make_stepper(kind, options);
-    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
-    std::printf("[ second-order FD ] d=%ld pinned %s rollout: x0 %.2e, theta %.2e\n",
-                static_cast<long>(d), std::string(integrate::stepper_name(kind)).c_str(), errors.x0,
-                errors.theta);
-    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
-    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
-  }
+  expect_split_dp_matches_full(net, x, g.bottomRows(d));
+  expect_rollouts_match_fd(net, random_matrix(2 * d, 3, 10),
+                           {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog},
+                           "pinned ");
   net.set_equilibrium(std::nullopt);
   net.force(x.topRows(d), f, ws);
   EXPECT_EQ(f, g_x);
@@ -292,40 +273,8 @@ TEST_P(SecondOrderNetGradients, OddForceIsOddAndItsVjpsMatchFiniteDifferences) {
   EXPECT_EQ(out.bottomRows(d), f);
   EXPECT_EQ(out.topRows(d), x.bottomRows(d));
 
-  // Full VJP against central differences in x and θ.
   const MatrixXd g = random_matrix(2 * d, kBatch, 13);
-  VectorXd theta_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp(g, x_adjoint, theta_gradient, *tape);
-  MatrixXd x_reference(2 * d, kBatch);
-  MatrixXd xp = x;
-  for (Index i = 0; i < x.size(); ++i) {
-    xp(i) = x(i) + kStep;
-    const double plus = weighted_rate(net, xp, g);
-    xp(i) = x(i) - kStep;
-    const double minus = weighted_rate(net, xp, g);
-    xp(i) = x(i);
-    x_reference(i) = (plus - minus) / (2 * kStep);
-  }
-  VectorXd theta_reference(net.num_parameters());
-  const VectorXd theta = net.parameters();
-  VectorXd tp = theta;
-  for (Index i = 0; i < theta.size(); ++i) {
-    tp[i] = theta[i] + kStep;
-    net.set_parameters(tp);
-    const double plus = weighted_rate(net, x, g);
-    tp[i] = theta[i] - kStep;
-    net.set_parameters(tp);
-    const double minus = weighted_rate(net, x, g);
-    tp[i] = theta[i];
-    theta_reference[i] = (plus - minus) / (2 * kStep);
-  }
-  net.set_parameters(theta);
-  const double ex = relative_error(x_adjoint, x_reference);
-  const double et = relative_error(theta_gradient, theta_reference);
-  std::printf("[ second-order FD ] d=%ld odd vjp: state %.2e, theta %.2e\n", static_cast<long>(d),
-              ex, et);
-  EXPECT_LT(ex, kTolerance);
-  EXPECT_LT(et, kTolerance);
+  const VectorXd theta_gradient = expect_vjp_matches_fd(net, x, g, "odd ");
   // The output bias cancels exactly: f does not depend on it, and what the
   // gradient vector held there is kept.
   const Index last_bias = net.network().bias_offset(1);
@@ -333,34 +282,9 @@ TEST_P(SecondOrderNetGradients, OddForceIsOddAndItsVjpsMatchFiniteDifferences) {
   VectorXd held = VectorXd::Constant(net.num_parameters(), 0.25);
   net.vjp(g, x_adjoint, held, *tape);
   for (Index k = 0; k < d; ++k) EXPECT_EQ(held[last_bias + k], 0.25);
-
-  // The split view dp/dt = f(q) against the full one.
-  MatrixXd fp(d, kBatch), qa(d, kBatch), pa(d, kBatch);
-  auto split_tape = net.make_tape();
-  net.evaluate_dp(q, x.bottomRows(d), fp, *split_tape);
-  EXPECT_EQ(fp, f);
-  MatrixXd upstream = MatrixXd::Zero(2 * d, kBatch);
-  upstream.bottomRows(d) = g.bottomRows(d);
-  VectorXd full_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp(upstream, x_adjoint, full_gradient, *tape);
-  VectorXd split_gradient = VectorXd::Zero(net.num_parameters());
-  net.vjp_dp(g.bottomRows(d), qa, pa, split_gradient, *split_tape);
-  EXPECT_LT(relative_error(qa, x_adjoint.topRows(d)), 1e-14);
-  EXPECT_LT(relative_error(split_gradient, full_gradient), 1e-14);
-
-  // Rollouts through RK4 and leapfrog.
-  const MatrixXd x0 = random_matrix(2 * d, 3, 14);
-  for (auto kind : {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog}) {
-    integrate::StepperOptions options;
-    options.substeps = 4;
-    auto stepper = integrate::make_stepper(kind, options);
-    const auto errors = integrate::testing::check_rollout_gradients(net, *stepper, x0, 0.3, 3);
-    std::printf("[ second-order FD ] d=%ld odd %s rollout: x0 %.2e, theta %.2e\n",
-                static_cast<long>(d), std::string(integrate::stepper_name(kind)).c_str(), errors.x0,
-                errors.theta);
-    EXPECT_LT(errors.x0, 1e-6) << integrate::stepper_name(kind);
-    EXPECT_LT(errors.theta, 1e-6) << integrate::stepper_name(kind);
-  }
+  expect_split_dp_matches_full(net, x, g.bottomRows(d));
+  expect_rollouts_match_fd(net, random_matrix(2 * d, 3, 14),
+                           {integrate::StepperKind::rk4, integrate::StepperKind::leapfrog}, "odd ");
   net.set_symmetry(ForceSymmetry::none);
   net.force(q, f, ws);
   EXPECT_EQ(f, g_x);
