@@ -81,14 +81,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, FusedPeriodicityCases,
                                            Case{3, 33, false}, Case{16, 10, false, true},
                                            Case{5, 7, false, true}, Case{16, 1, false, true}));
 
-TEST(FusedPeriodicity, PinnedGradientMatchesFiniteDifferences) {
-  models::SecondOrderNet net(1, {6}, "tanh");
-  net.initialize(41);
-  net.set_equilibrium(VectorXd::Constant(1, -0.2));
-  PeriodicityOptions options;
-  options.steps = 20;
-  FusedPeriodicity fused(net, options);
-  const MatrixXd x0 = isochronism_points(1, 0, 9, 1.0, 6);
+/// Relative error of the fused kernel's θ-gradient at x0 against central
+/// differences of its loss.
+double fd_gradient_error(models::SecondOrderNet& net, FusedPeriodicity& fused, const MatrixXd& x0) {
   VectorXd gradient = VectorXd::Zero(net.num_parameters());
   fused.loss(x0, 0.25, gradient);
   const double step = 1e-6;
@@ -106,7 +101,17 @@ TEST(FusedPeriodicity, PinnedGradientMatchesFiniteDifferences) {
     reference[i] = (plus - minus) / (2 * step);
   }
   net.set_parameters(theta);
-  const double error = relative_error(gradient, reference);
+  return relative_error(gradient, reference);
+}
+
+TEST(FusedPeriodicity, PinnedGradientMatchesFiniteDifferences) {
+  models::SecondOrderNet net(1, {6}, "tanh");
+  net.initialize(41);
+  net.set_equilibrium(VectorXd::Constant(1, -0.2));
+  PeriodicityOptions options;
+  options.steps = 20;
+  FusedPeriodicity fused(net, options);
+  const double error = fd_gradient_error(net, fused, isochronism_points(1, 0, 9, 1.0, 6));
   std::printf("[ fused periodicity FD ] pinned at -0.2, rk4 20 steps: gradient error %.2e\n",
               error);
   EXPECT_LT(error, 1e-7);
@@ -120,29 +125,15 @@ TEST(FusedPeriodicity, OddGradientMatchesFiniteDifferences) {
   options.steps = 20;
   FusedPeriodicity fused(net, options);
   const MatrixXd x0 = isochronism_points(1, 0, 9, 1.0, 7);
-  VectorXd gradient = VectorXd::Zero(net.num_parameters());
-  fused.loss(x0, 0.25, gradient);
-  const double step = 1e-6;
-  const VectorXd theta = net.parameters();
-  VectorXd reference(theta.size()), scratch(theta.size());
-  VectorXd t = theta;
-  for (Index i = 0; i < theta.size(); ++i) {
-    t[i] = theta[i] + step;
-    net.set_parameters(t);
-    const double plus = fused.loss(x0, 0.25, scratch);
-    t[i] = theta[i] - step;
-    net.set_parameters(t);
-    const double minus = fused.loss(x0, 0.25, scratch);
-    t[i] = theta[i];
-    reference[i] = (plus - minus) / (2 * step);
-  }
-  net.set_parameters(theta);
-  const double error = relative_error(gradient, reference);
+  const double error = fd_gradient_error(net, fused, x0);
   std::printf("[ fused periodicity FD ] odd, rk4 20 steps: gradient error %.2e\n", error);
   EXPECT_LT(error, 1e-7);
   // b2 cancels in (g(x) - g(-x)) / 2: the loss changes with it only by
   // rounding.
+  VectorXd scratch(net.num_parameters());
   const double loss = fused.loss(x0, 0.25, scratch);
+  const VectorXd theta = net.parameters();
+  VectorXd t = theta;
   t[net.network().bias_offset(1)] += 0.5;
   net.set_parameters(t);
   EXPECT_LT(std::abs(fused.loss(x0, 0.25, scratch) - loss), 1e-13 * loss);
