@@ -539,6 +539,43 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     train::scatter_nodal_values(problem, chain,
                                 reader.read_rows("nodal_values", owned.begin, owned.size()));
   };
+  // One loop for both solvers: stop and checkpoint, timing, the finite
+  // check, history and progress. δ-SNet's converging step only measured R, so
+  // it is not an iteration (`converging_step_counts` false); α-SNet's is.
+  struct Outcome {
+    double loss, residual;
+    bool converged;
+  };
+  auto iterate = [&](const train::Optimizer& optimizer, bool converging_step_counts, auto&& step,
+                     auto&& announce) {
+    for (int it = first; it <= c.iterations; ++it) {
+      if (stop(it, comm)) {
+        checkpoint(it - 1, optimizer);
+        report_stop(it, stop);
+        return false;
+      }
+      const auto start = std::chrono::steady_clock::now();
+      const Outcome v = step();
+      const double s = seconds_since(start);
+      stop.record(s);
+      check_finite(v.loss, v.residual, it);
+      if (v.converged && !converging_step_counts) {
+        announce(it - 1);
+        break;
+      }
+      run.iteration.push_back(it);
+      run.loss.push_back(v.loss);
+      run.residual.push_back(v.residual);
+      run.seconds.push_back(s);
+      log.add(it, v.loss, v.residual, s, v.converged);
+      if (v.converged) {
+        announce(it);
+        break;
+      }
+      if (periodic(it)) checkpoint(it, optimizer);
+    }
+    return true;
+  };
   if (c.method == "delta_snet") {
     train::DeltaSnetOptions o;
     o.learning_rate = c.learning_rate;
@@ -547,31 +584,18 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     o.initialize = resume == nullptr;
     train::DeltaSnet solver(model, problem, chain, data, o);
     restore(solver.optimizer());
-    for (int it = first; it <= c.iterations; ++it) {
-      if (stop(it, comm)) {
-        checkpoint(it - 1, solver.optimizer());
-        report_stop(it, stop);
-        return false;
-      }
-      const auto start = std::chrono::steady_clock::now();
-      const train::SnetValues v = solver.step();
-      const double s = seconds_since(start);
-      stop.record(s);
-      check_finite(v.loss, v.residual, it);
-      if (solver.converged()) {  // this step only measured R: not an iteration
-        run.converged = true;
-        run.converged_residual = v.residual;
-        core::info(format("train: δ-SNet converged, R = %.6e < δ = %g after %d iterations",
-                          v.residual, c.delta, it - 1));
-        break;
-      }
-      run.iteration.push_back(it);
-      run.loss.push_back(v.loss);
-      run.residual.push_back(v.residual);
-      run.seconds.push_back(s);
-      log.add(it, v.loss, v.residual, s, false);
-      if (periodic(it)) checkpoint(it, solver.optimizer());
-    }
+    train::SnetValues last{};
+    const auto step = [&] {
+      last = solver.step();
+      return Outcome{last.loss, last.residual, solver.converged()};
+    };
+    const auto announce = [&](int iterations) {
+      run.converged = true;
+      run.converged_residual = last.residual;
+      core::info(format("train: δ-SNet converged, R = %.6e < δ = %g after %d iterations",
+                        last.residual, c.delta, iterations));
+    };
+    if (!iterate(solver.optimizer(), false, step, announce)) return false;
   } else {
     train::AlphaSnetOptions o;
     o.learning_rate = c.learning_rate;
@@ -586,30 +610,17 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     o.initialize = resume == nullptr;
     train::AlphaSnet solver(model, problem, chain, data, o);
     restore(solver.optimizer());
-    for (int it = first; it <= c.iterations; ++it) {
-      if (stop(it, comm)) {
-        checkpoint(it - 1, solver.optimizer());
-        report_stop(it, stop);
-        return false;
-      }
-      const auto start = std::chrono::steady_clock::now();
-      const train::AlphaSnetValues v = solver.step();
-      const double s = seconds_since(start);
-      stop.record(s);
-      check_finite(v.loss, v.residual, it);
-      run.iteration.push_back(it);
-      run.loss.push_back(v.loss);
-      run.residual.push_back(v.residual);
-      run.seconds.push_back(s);
-      log.add(it, v.loss, v.residual, s, solver.converged());
-      if (solver.converged()) {
-        run.converged = true;
-        core::info(format("train: α-SNet converged, γL + R = %.6e < %g after %d iterations",
-                          v.objective, o.stop, it));
-        break;
-      }
-      if (periodic(it)) checkpoint(it, solver.optimizer());
-    }
+    train::AlphaSnetValues last{};
+    const auto step = [&] {
+      last = solver.step();
+      return Outcome{last.loss, last.residual, solver.converged()};
+    };
+    const auto announce = [&](int iterations) {
+      run.converged = true;
+      core::info(format("train: α-SNet converged, γL + R = %.6e < %g after %d iterations",
+                        last.objective, o.stop, iterations));
+    };
+    if (!iterate(solver.optimizer(), true, step, announce)) return false;
   }
   run.final_matching_loss = matching_loss(model, data, layout, grid.trajectory_comm(), c);
   return true;
