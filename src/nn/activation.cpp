@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dynlearn/core/error.hpp"
+#include "tanh_packet.hpp"
 
 namespace dynlearn::nn {
 
@@ -38,23 +39,20 @@ double sigmoid(double z) {
   return 1.0 / (1.0 + std::exp(-z));
 }
 
-// tanh z = 1 - 2 / (exp(2z) + 1) with Eigen's vectorised exp: Eigen
-// vectorises exp for double but not tanh, and tanh dominates the cost of wide
-// networks. Absolute error ~1e-16 (also near 0); exp's overflow to inf gives
-// exactly 1. Every entry, the last partial packet's included (padded), goes
-// through the same packet code, so an entry's bits do not depend on where it
-// sits in the array: splitting or joining batches keeps them (small_layer.hpp).
+// Eigen vectorises exp for double but not tanh, and tanh dominates the cost
+// of wide networks: tanh_packet (tanh_packet.hpp). Every entry, the last
+// partial packet's included (padded), goes through the same packet code, so
+// an entry's bits do not depend on where it sits in the array: splitting or
+// joining batches keeps them (small_layer.hpp).
 void tanh_packets(const double* z, Eigen::Index n, double* value, double* first) {
   namespace ei = Eigen::internal;
-  using Packet = ei::packet_traits<double>::type;
+  using Packet = detail::TanhPacket;
   constexpr Eigen::Index kSize = ei::packet_traits<double>::size;
-  const Packet one = ei::pset1<Packet>(1.0);
-  const Packet two = ei::pset1<Packet>(2.0);
   const auto eval = [&](const double* zi, double* vi, double* fi) {
-    const Packet e = ei::pexp(ei::pmul(two, ei::ploadu<Packet>(zi)));
-    const Packet v = ei::psub(one, ei::pdiv(two, ei::padd(e, one)));
+    Packet v, f;
+    detail::tanh_packet(ei::ploadu<Packet>(zi), v, f);
     ei::pstoreu(vi, v);
-    ei::pstoreu(fi, ei::psub(one, ei::pmul(v, v)));
+    ei::pstoreu(fi, f);
   };
   Eigen::Index i = 0;
   for (; i + kSize <= n; i += kSize) eval(z + i, value + i, first + i);

@@ -9,6 +9,7 @@
 
 #include "dynlearn/core/error.hpp"
 #include "dynlearn/core/rng.hpp"
+#include "one_hidden_scalar.hpp"
 #include "small_layer.hpp"
 
 namespace dynlearn::nn {
@@ -25,6 +26,20 @@ namespace {
 
 std::string shape(Index rows, Index cols) {
   return std::to_string(rows) + " x " + std::to_string(cols);
+}
+
+// The fused kernels' view of a {n, h, 1} network: W1 from the forward
+// pass's column-major copy, the rest from the flat vector.
+detail::OneHiddenScalar one_hidden_view(const Mlp& net, const double* packed_w1) {
+  detail::OneHiddenScalar view;
+  view.n = net.input_size();
+  view.h = net.layer_sizes()[1];
+  view.w1 = packed_w1;
+  const double* theta = net.parameters().data();
+  view.b1 = net.has_bias(0) ? theta + net.bias_offset(0) : nullptr;
+  view.w2 = theta + net.weight_offset(1);
+  view.b2 = net.has_bias(1) ? theta + net.bias_offset(1) : nullptr;
+  return view;
 }
 
 }  // namespace
@@ -124,6 +139,7 @@ void Mlp::prepare(MlpWorkspace& workspace, Index batch) const {
   workspace.third_derivatives_done_ = false;
   workspace.first_order_.forward_done = false;
   workspace.second_order_.forward_done = false;
+  workspace.fused_.forward_done = false;
 }
 
 void Mlp::require_forward(const MlpWorkspace& workspace, const char* mode) const {
@@ -165,6 +181,12 @@ void Mlp::ensure_higher_derivatives(MlpWorkspace& workspace, bool third) const {
 
 bool Mlp::small_layer(Index layer) const {
   return layer_sizes_[layer] * layer_sizes_[layer + 1] <= detail::kSmallLayerWeights;
+}
+
+bool Mlp::fused_scalar() const {
+  return fused_kernels_ && num_layers() == 2 && output_size() == 1 &&
+         hidden_activation_ == Activation::tanh && output_activation_ == Activation::identity &&
+         detail::one_hidden_scalar_supported(input_size(), layer_sizes_[1]);
 }
 
 bool Mlp::columns_independent() const {
@@ -219,11 +241,11 @@ void Mlp::accumulate_layer_gradient(Index layer, std::span<const GradientTerm> t
     const GradientTerm& first = terms.front();
     if (small) {
       // Each entry: one chain over the terms' columns, into the gradient.
-      for (const GradientTerm& t : terms) {
-        detail::accumulate_outer(t.y.data() + (t.y_offset + begin) * out, out,
-                                 t.a.data() + (t.a_offset + begin) * in, in, cols,
-                                 g + weight_offset_[layer]);
-      }
+      detail::OuterTerm outer[4];
+      for (std::size_t k = 0; k < terms.size(); ++k)
+        outer[k] = {terms[k].y.data() + (terms[k].y_offset + begin) * out,
+                    terms[k].a.data() + (terms[k].a_offset + begin) * in};
+      detail::accumulate_outer({outer, terms.size()}, out, in, cols, g + weight_offset_[layer]);
       if (has_bias_[layer]) {
         detail::accumulate_row_sums(first.y.data() + (first.y_offset + begin) * out, out, cols,
                                     g + bias_offset_[layer]);
@@ -247,7 +269,13 @@ void Mlp::accumulate_layer_gradient(Index layer, std::span<const GradientTerm> t
 const MatrixXd& Mlp::forward(const Eigen::Ref<const MatrixXd>& x, MlpWorkspace& workspace) const {
   require_shape(x, input_size(), x.cols(), "forward input");
   prepare(workspace, x.cols());
-  workspace.activation_[0] = x;
+  if (x.outerStride() == x.rows()) {
+    // Contiguous (nearly always): one flat copy instead of Eigen's column
+    // by column copy of a run-time-strided view.
+    workspace.activation_[0] = Eigen::Map<const MatrixXd>(x.data(), x.rows(), x.cols());
+  } else {
+    workspace.activation_[0] = x;
+  }
   workspace.packed_weights_.resize(static_cast<std::size_t>(num_layers()));
   for (Index layer = 0; layer < num_layers(); ++layer) {
     if (small_layer(layer)) {
@@ -257,6 +285,24 @@ const MatrixXd& Mlp::forward(const Eigen::Ref<const MatrixXd>& x, MlpWorkspace& 
       Eigen::Map<MatrixXd>(packed.data(), layer_sizes_[layer + 1], layer_sizes_[layer]) =
           weight(layer);
     }
+  }
+  if (fused_scalar()) {
+    // The same bits as the layer loop below, in one pass over the columns.
+    const Index batch = x.cols();
+    auto& fused = workspace.fused_;
+    fused.weighted_first.resize(layer_sizes_[1], batch);
+    detail::one_hidden_forward(one_hidden_view(*this, workspace.packed_weights_[0].data()),
+                               workspace.activation_[0].data(), batch,
+                               workspace.pre_activation_[0].data(), workspace.activation_[1].data(),
+                               workspace.first_[0].data(), fused.weighted_first.data(),
+                               workspace.activation_[2].data());
+    workspace.pre_activation_[1] = workspace.activation_[2];  // linear output
+    workspace.first_[1].setOnes();
+    fused.forward_done = true;
+    workspace.forward_done_ = true;
+    return workspace.activation_.back();
+  }
+  for (Index layer = 0; layer < num_layers(); ++layer) {
     MatrixXd& z = workspace.pre_activation_[layer];
     layer_product(layer, workspace.activation_[layer], true, z, workspace);
     activation_value_and_first(activation(layer), z.array(),
@@ -417,6 +463,14 @@ const MatrixXd& Mlp::input_gradient(MlpWorkspace& workspace) const {
   if (output_size() != 1)
     fail("input_gradient of a network with output size " + std::to_string(output_size()) +
          " (needs 1)");
+  if (workspace.fused_.forward_done) {
+    MatrixXd& gradient = workspace.adjoint_[0];
+    gradient.resize(input_size(), workspace.batch_);
+    detail::one_hidden_input_gradient(one_hidden_view(*this, workspace.packed_weights_[0].data()),
+                                      workspace.fused_.weighted_first.data(), workspace.batch_,
+                                      gradient.data());
+    return gradient;
+  }
   workspace.ones_.setOnes(1, workspace.batch_);
   backward(workspace.ones_, nullptr, workspace);
   return workspace.adjoint_[0];
@@ -456,6 +510,8 @@ Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp_impl(const Eigen::Ref<const M
     fail("input_gradient_vjp of a network with output size " + std::to_string(output_size()) +
          " (needs 1)");
   require_shape(upstream, input_size(), workspace.batch_, "input_gradient_vjp upstream");
+  if (workspace.fused_.forward_done)
+    return fused_input_gradient_vjp(upstream, gradients, stride, bounds, workspace);
   ensure_higher_derivatives(workspace, false);
   const Index batch = workspace.batch_;
   auto& storage = workspace.first_order_;
@@ -471,6 +527,42 @@ Eigen::Ref<const MatrixXd> Mlp::input_gradient_vjp_impl(const Eigen::Ref<const M
   // d/dG (= ∇ₓs itself) is not returned: skip its input adjoint.
   tangent_backward(workspace, storage, 1, gradients, stride, bounds, false);
   return storage.adjoint_a[0].leftCols(batch);
+}
+
+Eigen::Ref<const MatrixXd> Mlp::fused_input_gradient_vjp(const Eigen::Ref<const MatrixXd>& upstream,
+                                                         double* gradients, Index stride,
+                                                         std::span<const Index> bounds,
+                                                         MlpWorkspace& workspace) const {
+  const Index n = input_size();
+  const Index h = layer_sizes_[1];
+  const Index batch = workspace.batch_;
+  auto& fused = workspace.fused_;
+  const double* g = upstream.data();
+  if (upstream.outerStride() != n && batch > 1) {
+    fused.upstream = upstream;
+    g = fused.upstream.data();
+  }
+  fused.adjoint_z.resize(h, batch);
+  fused.hessian_product.resize(n, batch);
+  const detail::OneHiddenScalar view = one_hidden_view(*this, workspace.packed_weights_[0].data());
+  for (std::size_t s = 0; s + 1 < bounds.size(); ++s) {
+    const Index begin = bounds[s];
+    const Index cols = bounds[s + 1] - begin;
+    if (cols == 0) continue;
+    detail::OneHiddenGradient gradient;
+    if (gradients != nullptr) {
+      double* base = gradients + static_cast<Index>(s) * stride;
+      gradient.w1 = base + weight_offset_[0];
+      gradient.b1 = has_bias_[0] ? base + bias_offset_[0] : nullptr;
+      gradient.w2 = base + weight_offset_[1];
+    }
+    detail::one_hidden_input_gradient_vjp(
+        view, workspace.activation_[0].data() + begin * n,
+        workspace.activation_[1].data() + begin * h, workspace.first_[0].data() + begin * h,
+        fused.weighted_first.data() + begin * h, g + begin * n, cols,
+        fused.adjoint_z.data() + begin * h, fused.hessian_product.data() + begin * n, gradient);
+  }
+  return fused.hessian_product;
 }
 
 // ---- 5. second-order directional derivatives ---------------------------------

@@ -6,6 +6,7 @@
 #include "small_layer.hpp"
 
 #include <algorithm>
+#include <span>
 #include <vector>
 
 namespace dynlearn::nn::detail {
@@ -116,10 +117,11 @@ void multiply(const double* a, Index m, Index k, const double* b, Index cols, co
   }
 }
 
-void accumulate_outer(const double* y, Index m, const double* x, Index n, Index cols, double* g) {
+void accumulate_outer(std::span<const OuterTerm> terms, Index m, Index n, Index cols, double* g) {
   if (m >= kRowBlock) {
     // Vectorised over rows (strided in G: gathered once per block and
-    // scattered back); two columns of G at a time share the loads of Y.
+    // scattered back after every term); two columns of G at a time share
+    // the loads of Y.
     const Index full = m - m % kRowBlock;
     double lanes0[kRowBlock], lanes1[kRowBlock];
     for (Index r0 = 0; r0 < full; r0 += kRowBlock) {
@@ -134,14 +136,16 @@ void accumulate_outer(const double* y, Index m, const double* x, Index n, Index 
           acc0[p] = ei::ploadu<Packet>(lanes0 + p * kLanes);
           acc1[p] = ei::ploadu<Packet>(lanes1 + p * kLanes);
         }
-        for (Index j = 0; j < cols; ++j) {
-          const double* yj = y + j * m + r0;
-          const Packet x0 = ei::pset1<Packet>(x[j * n + l]);
-          const Packet x1 = ei::pset1<Packet>(x[j * n + l + 1]);
-          for (Index p = 0; p < kBlockPackets; ++p) {
-            const Packet yp = ei::ploadu<Packet>(yj + p * kLanes);
-            acc0[p] = ei::pmadd(yp, x0, acc0[p]);
-            acc1[p] = ei::pmadd(yp, x1, acc1[p]);
+        for (const OuterTerm& t : terms) {
+          for (Index j = 0; j < cols; ++j) {
+            const double* yj = t.y + j * m + r0;
+            const Packet x0 = ei::pset1<Packet>(t.x[j * n + l]);
+            const Packet x1 = ei::pset1<Packet>(t.x[j * n + l + 1]);
+            for (Index p = 0; p < kBlockPackets; ++p) {
+              const Packet yp = ei::ploadu<Packet>(yj + p * kLanes);
+              acc0[p] = ei::pmadd(yp, x0, acc0[p]);
+              acc1[p] = ei::pmadd(yp, x1, acc1[p]);
+            }
           }
         }
         for (Index p = 0; p < kBlockPackets; ++p) {
@@ -157,19 +161,23 @@ void accumulate_outer(const double* y, Index m, const double* x, Index n, Index 
         for (Index r = 0; r < kRowBlock; ++r) lanes0[r] = g[(r0 + r) * n + l];
         Packet acc[kBlockPackets];
         for (Index p = 0; p < kBlockPackets; ++p) acc[p] = ei::ploadu<Packet>(lanes0 + p * kLanes);
-        for (Index j = 0; j < cols; ++j) {
-          const double* yj = y + j * m + r0;
-          const Packet xl = ei::pset1<Packet>(x[j * n + l]);
-          for (Index p = 0; p < kBlockPackets; ++p)
-            acc[p] = ei::pmadd(ei::ploadu<Packet>(yj + p * kLanes), xl, acc[p]);
+        for (const OuterTerm& t : terms) {
+          for (Index j = 0; j < cols; ++j) {
+            const double* yj = t.y + j * m + r0;
+            const Packet xl = ei::pset1<Packet>(t.x[j * n + l]);
+            for (Index p = 0; p < kBlockPackets; ++p)
+              acc[p] = ei::pmadd(ei::ploadu<Packet>(yj + p * kLanes), xl, acc[p]);
+          }
         }
         for (Index p = 0; p < kBlockPackets; ++p) ei::pstoreu(lanes0 + p * kLanes, acc[p]);
         for (Index r = 0; r < kRowBlock; ++r) g[(r0 + r) * n + l] = lanes0[r];
       }
     }
-    for (Index j = 0; j < cols; ++j)
-      for (Index r = full; r < m; ++r)
-        for (Index l = 0; l < n; ++l) g[r * n + l] = madd(y[j * m + r], x[j * n + l], g[r * n + l]);
+    for (const OuterTerm& t : terms)
+      for (Index j = 0; j < cols; ++j)
+        for (Index r = full; r < m; ++r)
+          for (Index l = 0; l < n; ++l)
+            g[r * n + l] = madd(t.y[j * m + r], t.x[j * n + l], g[r * n + l]);
     return;
   }
   // Few rows: vectorised along the rows of G (contiguous in G and in X).
@@ -179,22 +187,37 @@ void accumulate_outer(const double* y, Index m, const double* x, Index n, Index 
     for (Index l0 = 0; l0 < full; l0 += kRowBlock) {
       Packet acc[kBlockPackets];
       for (Index p = 0; p < kBlockPackets; ++p) acc[p] = ei::ploadu<Packet>(gr + l0 + p * kLanes);
-      for (Index j = 0; j < cols; ++j) {
-        const Packet yrj = ei::pset1<Packet>(y[j * m + r]);
-        const double* xj = x + j * n + l0;
-        for (Index p = 0; p < kBlockPackets; ++p)
-          acc[p] = ei::pmadd(yrj, ei::ploadu<Packet>(xj + p * kLanes), acc[p]);
+      for (const OuterTerm& t : terms) {
+        for (Index j = 0; j < cols; ++j) {
+          const Packet yrj = ei::pset1<Packet>(t.y[j * m + r]);
+          const double* xj = t.x + j * n + l0;
+          for (Index p = 0; p < kBlockPackets; ++p)
+            acc[p] = ei::pmadd(yrj, ei::ploadu<Packet>(xj + p * kLanes), acc[p]);
+        }
       }
       for (Index p = 0; p < kBlockPackets; ++p) ei::pstoreu(gr + l0 + p * kLanes, acc[p]);
     }
-    for (Index j = 0; j < cols; ++j)
-      for (Index l = full; l < n; ++l) gr[l] = madd(y[j * m + r], x[j * n + l], gr[l]);
+    for (const OuterTerm& t : terms)
+      for (Index j = 0; j < cols; ++j)
+        for (Index l = full; l < n; ++l) gr[l] = madd(t.y[j * m + r], t.x[j * n + l], gr[l]);
   }
 }
 
+void accumulate_outer(const double* y, Index m, const double* x, Index n, Index cols, double* g) {
+  const OuterTerm term{y, x};
+  accumulate_outer({&term, 1}, m, n, cols, g);
+}
+
 void accumulate_row_sums(const double* y, Index m, Index cols, double* g) {
-  for (Index j = 0; j < cols; ++j)
-    for (Index r = 0; r < m; ++r) g[r] += y[j * m + r];
+  // Entry by entry the sum runs over the columns in order; vectorised
+  // across rows (each lane its own entry), the scalar rest after.
+  const Index full = m - m % kLanes;
+  for (Index j = 0; j < cols; ++j) {
+    const double* yj = y + j * m;
+    for (Index r = 0; r < full; r += kLanes)
+      ei::pstoreu(g + r, ei::padd(ei::ploadu<Packet>(g + r), ei::ploadu<Packet>(yj + r)));
+    for (Index r = full; r < m; ++r) g[r] += yj[r];
+  }
 }
 
 }  // namespace dynlearn::nn::detail

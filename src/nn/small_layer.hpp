@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <span>
 
 namespace dynlearn::nn::detail {
 
@@ -42,6 +43,19 @@ void multiply(const double* a, Eigen::Index m, Eigen::Index k, const double* b, 
 /// (a weight gradient in the flat parameter vector), Y m x cols and X n x
 /// cols col-major. Each entry is one chain of multiply-adds from its value.
 void accumulate_outer(const double* y, Eigen::Index m, const double* x, Eigen::Index n,
+                      Eigen::Index cols, double* g);
+
+/// One product Y Xᵀ of a sum of outer products (Y m x cols, X n x cols,
+/// col-major).
+struct OuterTerm {
+  const double* y;
+  const double* x;
+};
+
+/// accumulate_outer of each term in turn, with the same bits, in one sweep
+/// over G (each entry's chain runs over the first term's columns, then the
+/// next term's).
+void accumulate_outer(std::span<const OuterTerm> terms, Eigen::Index m, Eigen::Index n,
                       Eigen::Index cols, double* g);
 
 /// g_i += Y(i, j) for j = 0..cols-1 in order (a bias gradient).

@@ -70,7 +70,18 @@ class MlpWorkspace {
   std::vector<Eigen::VectorXd> packed_weights_;  // small layers: W_l column-major, per forward
   Eigen::Index whole_batch_[2] = {0, 0};         // the one segment of unsegmented calls
   TangentStorage first_order_;                   // jvp, input_gradient_vjp
-  TangentStorage second_order_;                  // directional_derivatives(_vjp)
+  // Fused {n, h, 1} tanh kernels (Mlp::fused_scalar): w2 ∘ σ'(z) from the
+  // forward pass, the adjoint of z, a contiguous copy of an upstream with
+  // another stride, and the Hessian-vector product.
+  struct FusedStorage {
+    Eigen::MatrixXd weighted_first;
+    Eigen::MatrixXd adjoint_z;
+    Eigen::MatrixXd upstream;
+    Eigen::MatrixXd hessian_product;
+    bool forward_done = false;  // the last forward pass was fused
+  };
+  FusedStorage fused_;
+  TangentStorage second_order_;  // directional_derivatives(_vjp)
 };
 
 /// J·U and D²f[U,V] of a vector network, views into the workspace.
@@ -186,6 +197,15 @@ class Mlp {
   /// batch split into parts or joined from parts gives the same bits.
   bool columns_independent() const;
 
+  /// Networks {n, h, 1} with a tanh hidden layer (h 16, 32, 48 or 64) and a
+  /// linear output run forward, input_gradient and input_gradient_vjp
+  /// through fused column-by-column kernels with the same bits as the
+  /// layer-by-layer path (on by default); false forces the layer-by-layer
+  /// path, which tests compare against.
+  void set_fused_kernels(bool enabled) { fused_kernels_ = enabled; }
+  /// True when this network's calls take the fused kernels.
+  bool fused_scalar() const;
+
   // ---- 5. second-order directional derivatives ---------------------------
 
   /// J·U and D²f[U,V] = Σ_ij ∂²f/∂x_i∂x_j U_i V_j, per column.
@@ -223,6 +243,10 @@ class Mlp {
   Eigen::Ref<const Eigen::MatrixXd> input_gradient_vjp_impl(
       const Eigen::Ref<const Eigen::MatrixXd>& upstream, double* gradients, Eigen::Index stride,
       std::span<const Eigen::Index> bounds, MlpWorkspace& workspace) const;
+  /// input_gradient_vjp after a fused forward pass (one_hidden_scalar.hpp).
+  Eigen::Ref<const Eigen::MatrixXd> fused_input_gradient_vjp(
+      const Eigen::Ref<const Eigen::MatrixXd>& upstream, double* gradients, Eigen::Index stride,
+      std::span<const Eigen::Index> bounds, MlpWorkspace& workspace) const;
   bool small_layer(Eigen::Index layer) const;
   /// Z = W_l A (+ b_l when `bias`), A with layer_sizes[l] rows.
   void layer_product(Eigen::Index layer, const Eigen::MatrixXd& a, bool bias, Eigen::MatrixXd& z,
@@ -251,6 +275,7 @@ class Mlp {
   std::vector<Eigen::Index> weight_offset_;
   std::vector<Eigen::Index> bias_offset_;
   Eigen::VectorXd parameters_;
+  bool fused_kernels_ = true;
 };
 
 }  // namespace dynlearn::nn
