@@ -141,16 +141,20 @@ void input_gradient_vjp(const OneHiddenScalar& net, const double* x, const doubl
         double* gw = gradient.w2 + p * kLanes;
         ei::pstoreu(gw, ei::padd(rounded(ei::pmul(dp, u[p])), ei::ploadu<Packet>(gw)));
       }
+      // db1 += t (accumulate_row_sums: over the columns in order).
+      if (gradient.b1) {
+        double* gb = gradient.b1 + p * kLanes;
+        ei::pstoreu(gb, ei::padd(ei::ploadu<Packet>(gb), tj[p]));
+      }
     }
     transposed_column<P>(net.w1, n, tj, hg + j * n);
   }
-  // The layer's weight and bias gradients as accumulate_layer_gradient adds
-  // them: the value stream's term, the tangent stream's, the bias sums.
+  // The layer's weight gradient as accumulate_layer_gradient adds it: the
+  // value stream's term, then the tangent stream's.
   if (gradient.w1) {
     const OuterTerm terms[2] = {{t, x}, {r, g}};
     accumulate_outer(terms, h, n, cols, gradient.w1);
   }
-  if (gradient.b1) accumulate_row_sums(t, h, cols, gradient.b1);
 }
 
 // Calls f with std::integral_constant<int, h / kLanes>: the packet count as a

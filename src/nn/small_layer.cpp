@@ -119,22 +119,17 @@ void multiply(const double* a, Index m, Index k, const double* b, Index cols, co
 
 void accumulate_outer(std::span<const OuterTerm> terms, Index m, Index n, Index cols, double* g) {
   if (m >= kRowBlock) {
-    // Vectorised over rows (strided in G: gathered once per block and
-    // scattered back after every term); two columns of G at a time share
-    // the loads of Y.
+    // Vectorised over rows (strided in G: gathered into packets once per
+    // block and scattered back after every term); two columns of G at a
+    // time share the loads of Y.
     const Index full = m - m % kRowBlock;
-    double lanes0[kRowBlock], lanes1[kRowBlock];
     for (Index r0 = 0; r0 < full; r0 += kRowBlock) {
       Index l = 0;
       for (; l + 2 <= n; l += 2) {
-        for (Index r = 0; r < kRowBlock; ++r) {
-          lanes0[r] = g[(r0 + r) * n + l];
-          lanes1[r] = g[(r0 + r) * n + l + 1];
-        }
         Packet acc0[kBlockPackets], acc1[kBlockPackets];
         for (Index p = 0; p < kBlockPackets; ++p) {
-          acc0[p] = ei::ploadu<Packet>(lanes0 + p * kLanes);
-          acc1[p] = ei::ploadu<Packet>(lanes1 + p * kLanes);
+          acc0[p] = ei::pgather<double, Packet>(g + (r0 + p * kLanes) * n + l, n);
+          acc1[p] = ei::pgather<double, Packet>(g + (r0 + p * kLanes) * n + l + 1, n);
         }
         for (const OuterTerm& t : terms) {
           for (Index j = 0; j < cols; ++j) {
@@ -149,18 +144,14 @@ void accumulate_outer(std::span<const OuterTerm> terms, Index m, Index n, Index 
           }
         }
         for (Index p = 0; p < kBlockPackets; ++p) {
-          ei::pstoreu(lanes0 + p * kLanes, acc0[p]);
-          ei::pstoreu(lanes1 + p * kLanes, acc1[p]);
-        }
-        for (Index r = 0; r < kRowBlock; ++r) {
-          g[(r0 + r) * n + l] = lanes0[r];
-          g[(r0 + r) * n + l + 1] = lanes1[r];
+          ei::pscatter<double, Packet>(g + (r0 + p * kLanes) * n + l, acc0[p], n);
+          ei::pscatter<double, Packet>(g + (r0 + p * kLanes) * n + l + 1, acc1[p], n);
         }
       }
       for (; l < n; ++l) {
-        for (Index r = 0; r < kRowBlock; ++r) lanes0[r] = g[(r0 + r) * n + l];
         Packet acc[kBlockPackets];
-        for (Index p = 0; p < kBlockPackets; ++p) acc[p] = ei::ploadu<Packet>(lanes0 + p * kLanes);
+        for (Index p = 0; p < kBlockPackets; ++p)
+          acc[p] = ei::pgather<double, Packet>(g + (r0 + p * kLanes) * n + l, n);
         for (const OuterTerm& t : terms) {
           for (Index j = 0; j < cols; ++j) {
             const double* yj = t.y + j * m + r0;
@@ -169,8 +160,8 @@ void accumulate_outer(std::span<const OuterTerm> terms, Index m, Index n, Index 
               acc[p] = ei::pmadd(ei::ploadu<Packet>(yj + p * kLanes), xl, acc[p]);
           }
         }
-        for (Index p = 0; p < kBlockPackets; ++p) ei::pstoreu(lanes0 + p * kLanes, acc[p]);
-        for (Index r = 0; r < kRowBlock; ++r) g[(r0 + r) * n + l] = lanes0[r];
+        for (Index p = 0; p < kBlockPackets; ++p)
+          ei::pscatter<double, Packet>(g + (r0 + p * kLanes) * n + l, acc[p], n);
       }
     }
     for (const OuterTerm& t : terms)
