@@ -72,6 +72,7 @@ struct SnetConfig {
   double loss_bar = 0.0;
   double residual_bar = 0.0;
   double fit_ridge = 0.0;
+  double fit_smoothing = 0.0;
   double rtol = 1e-7;
   double atol = 1e-9;
   int log_every = 10;
@@ -132,6 +133,10 @@ struct SnetConfig {
         .add("fit_ridge", fit_ridge,
              "ridge λ|x|² added to the least-squares fit of the coefficients (needed when samples "
              "are too few)",
+             io::Range::non_negative())
+        .add("fit_smoothing", fit_smoothing,
+             "curvature penalty λ Σ_e ∫|x''|² dt added to the least-squares fit of the "
+             "coefficients: the least curved fit between sparse samples (low data; 0 = none)",
              io::Range::non_negative())
         .add("rtol", rtol,
              "Dormand-Prince relative tolerance (dopri5 baselines and the test forecast; paper "
@@ -581,6 +586,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     o.learning_rate = c.learning_rate;
     o.delta = c.delta;
     o.fit_ridge = c.fit_ridge;
+    o.fit_smoothing = c.fit_smoothing;
     o.initialize = resume == nullptr;
     train::DeltaSnet solver(model, problem, chain, data, o);
     restore(solver.optimizer());
@@ -606,6 +612,7 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
     o.perturbation = c.perturbation;
     o.stop = c.gamma * c.loss_bar + c.residual_bar;
     o.fit_ridge = c.fit_ridge;
+    o.fit_smoothing = c.fit_smoothing;
     o.seed = static_cast<std::uint64_t>(config.run.seed);
     o.initialize = resume == nullptr;
     train::AlphaSnet solver(model, problem, chain, data, o);

@@ -25,7 +25,7 @@ AlphaSnet::AlphaSnet(integrate::DrivenField& field, SnetProblem& problem,
   adam_ = make_optimizer("adam", adam);
   theta_ = field_.parameters();
   if (!options_.initialize) return;
-  fit_coefficients(problem_, chain, data, options_.fit_ridge);
+  fit_coefficients(problem_, chain, data, options_.fit_ridge, options_.fit_smoothing);
   // The perturbation of a trajectory is drawn over all its nodes in order
   // from its own stream, and each rank keeps its slice: the same values on
   // every grid (both owners of an interface node draw the same number).

@@ -6,11 +6,12 @@
 namespace dynlearn::train {
 
 void fit_coefficients(SnetProblem& problem, const spectral::ElementChain& chain,
-                      const DrivenTrajectories& data, double ridge) {
+                      const DrivenTrajectories& data, double ridge, double smoothing) {
   const int first = problem.residual().first_node();
   const int count = problem.residual().local_nodes();
   for (std::size_t i = 0; i < data.size(); ++i) {
-    const Eigen::MatrixXd fit = spectral::least_squares_fit(chain, data.t[i], data.y[i], ridge);
+    const Eigen::MatrixXd fit =
+        spectral::least_squares_fit(chain, data.t[i], data.y[i], ridge, smoothing);
     problem.coefficients().set_local(i, fit.middleCols(first, count));
   }
 }
@@ -23,7 +24,8 @@ DeltaSnet::DeltaSnet(integrate::DrivenField& field, SnetProblem& problem,
   OptimizerOptions adam;
   adam.lr = options_.learning_rate;
   adam_ = make_optimizer("adam", adam);
-  if (options_.initialize) fit_coefficients(problem_, chain, data, options_.fit_ridge);
+  if (options_.initialize)
+    fit_coefficients(problem_, chain, data, options_.fit_ridge, options_.fit_smoothing);
   theta_ = field_.parameters();
 }
 

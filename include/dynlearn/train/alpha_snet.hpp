@@ -25,7 +25,8 @@ struct AlphaSnetOptions {
   double perturbation = 0.1;  // ξ of the initial U(-ξ, ξ) perturbation
   double stop = 0.0;          // stop when γ L + R < stop
   double fit_ridge = 0.0;
-  std::uint64_t seed = 0;  // of the perturbation (stream per global trajectory)
+  double fit_smoothing = 0.0;  // curvature penalty of the fit (low data)
+  std::uint64_t seed = 0;      // of the perturbation (stream per global trajectory)
   /// false: the caller has set problem.coefficients() (a restart restores
   /// them from a checkpoint), so the constructor neither fits nor perturbs.
   bool initialize = true;

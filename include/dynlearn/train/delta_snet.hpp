@@ -14,14 +14,16 @@
 namespace dynlearn::train {
 
 /// Fills problem.coefficients() with the local slice of every local
-/// trajectory's least-squares fit (spectral::least_squares_fit).
+/// trajectory's least-squares fit (spectral::least_squares_fit with this
+/// ridge and curvature smoothing).
 void fit_coefficients(SnetProblem& problem, const spectral::ElementChain& chain,
-                      const DrivenTrajectories& data, double ridge);
+                      const DrivenTrajectories& data, double ridge, double smoothing = 0.0);
 
 struct DeltaSnetOptions {
   double learning_rate = 1e-2;  // Adam on θ
   double delta = 1e-3;          // stop when R < δ
   double fit_ridge = 0.0;
+  double fit_smoothing = 0.0;  // curvature penalty of the fit (low data)
   /// false: the caller has set problem.coefficients() (a restart restores
   /// them from a checkpoint), so the constructor does not fit them.
   bool initialize = true;
