@@ -2,7 +2,8 @@
 // Table 1a on its vehicle problem: 100 trajectories of 100 samples over
 // 10 s, the section 5 surrogate with hidden width 16 (the decks'), p = 14 on
 // one element for δ-/α-SNet; one rank (run under mpiexec -n 1 or directly).
-//   δ-SNet:  one Adam step on θ for the collocation residual R
+//   δ-SNet:  one Adam step on θ for the collocation residual R (also timed
+//            with the surrogate's generic path, BM_DeltaSnet/generic)
 //   α-SNet:  10 SGD steps on the nodal values + 10 Adam steps on θ (the
 //            paper's iteration)
 //   BKPR-*, ADJ-*: the loss gradient over the 100 trajectories in the
@@ -19,6 +20,7 @@
 #include <string>
 
 #include "dynlearn/models/driven_model_factory.hpp"
+#include "dynlearn/models/vehicle_surrogate.hpp"
 #include "dynlearn/parallel/environment.hpp"
 #include "dynlearn/parallel/process_grid.hpp"
 #include "dynlearn/parallel/reduction.hpp"
@@ -87,9 +89,13 @@ const Eigen::VectorXd& mid_training_theta() {
   return theta;
 }
 
-void BM_DeltaSnet(benchmark::State& state) {
+// fused: the vehicle surrogate's fused kernel (the default); false times
+// the generic path through nn::Mlp, which gives the same bits.
+void BM_DeltaSnet(benchmark::State& state, bool fused) {
   const auto& data = vehicle_data();
   auto model = vehicle_model();
+  if (auto* vehicle = dynamic_cast<models::VehicleSurrogate*>(model.get()))
+    vehicle->set_fused_kernel(fused);
   parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
   const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
                                      grid.trajectory_groups());
@@ -145,7 +151,8 @@ void BM_Matching(benchmark::State& state, train::MatchingMethod method) {
   state.counters["loss"] = loss / static_cast<double>(data.size());
 }
 
-BENCHMARK(BM_DeltaSnet)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeltaSnet, fused, true)->Name("BM_DeltaSnet")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_DeltaSnet, generic, false)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AlphaSnet)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Matching, bkpr_euler, train::MatchingMethod::bkpr_euler)
     ->Unit(benchmark::kMillisecond);

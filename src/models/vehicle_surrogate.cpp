@@ -7,6 +7,8 @@
 #include <string>
 
 #include "dynlearn/core/error.hpp"
+#include "vehicle_assembly.hpp"
+#include "vehicle_kernel.hpp"
 
 namespace dynlearn::models {
 
@@ -21,6 +23,9 @@ struct VehicleTape final : integrate::FieldTape {
   MatrixXd j, c;                    // network outputs, 9 x batch
   MatrixXd velocity;                // v, 3 x batch
   MatrixXd grad_j, grad_c, grad_d;  // upstream of each network
+  MatrixXd x_scratch;               // x adjoint parameter_vjp does not return
+  detail::VehicleKernelTape fused;  // the fused kernel's record
+  bool fused_recorded = false;      // the last evaluate used the fused kernel
 };
 
 Index positive_width(Index width, const char* name) {
@@ -40,6 +45,11 @@ VehicleSurrogate::VehicleSurrogate(Index hidden_j, Index hidden_c, Index hidden_
              nn::Activation::identity, {false, false}),
       mass_diagonal_(mass, mass, inertia) {
   require(mass > 0.0 && inertia > 0.0, "vehicle surrogate: mass and inertia must be positive");
+  set_fused_kernel(true);
+}
+
+void VehicleSurrogate::set_fused_kernel(bool enabled) {
+  fused_ = enabled && detail::fused_vehicle_applies(net_j_, net_c_, net_d_);
 }
 
 void VehicleSurrogate::initialize(std::uint64_t seed, double output_scale) {
@@ -85,6 +95,11 @@ void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
                                 const Eigen::Ref<const MatrixXd>& u, Eigen::Ref<MatrixXd> out,
                                 integrate::FieldTape& tape_base) const {
   auto& tape = static_cast<VehicleTape&>(tape_base);
+  tape.fused_recorded = fused_;
+  if (fused_) {
+    detail::fused_vehicle_forward(net_j_, net_c_, net_d_, mass_diagonal_, x, u, out, tape.fused);
+    return;
+  }
   const Index batch = x.cols();
   tape.features.resize(2, batch);
   tape.features.row(0) = x.row(2).array().sin();
@@ -94,12 +109,11 @@ void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
   tape.c = net_c_.forward(tape.velocity, tape.c_workspace);
   const MatrixXd& d = net_d_.forward(tape.velocity, tape.d_workspace);
   for (Index b = 0; b < batch; ++b) {
-    const Eigen::Map<const Eigen::Matrix3d> jt(tape.j.col(b).data());  // column-major map = Jᵀ
-    const Eigen::Map<const Eigen::Matrix3d> ct(tape.c.col(b).data());
-    const Eigen::Vector3d v = tape.velocity.col(b);
-    out.col(b).head<3>() = jt.transpose() * v;
-    out.col(b).tail<3>() =
-        ((u.col(b) - d.col(b) - ct.transpose() * v).array() / mass_diagonal_.array()).matrix();
+    const double uv[3] = {u(0, b), u(1, b), u(2, b)};
+    double f[6];
+    detail::assemble_vehicle(tape.j.col(b).data(), tape.c.col(b).data(), d.col(b).data(),
+                             tape.velocity.col(b).data(), uv, mass_diagonal_.data(), f);
+    for (Index r = 0; r < 6; ++r) out(r, b) = f[r];
   }
 }
 
@@ -108,36 +122,54 @@ void VehicleSurrogate::vjp(const Eigen::Ref<const MatrixXd>& upstream,
                            Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                            integrate::FieldTape& tape_base) const {
   auto& tape = static_cast<VehicleTape&>(tape_base);
+  if (tape.fused_recorded) {
+    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, mass_diagonal_, upstream, &x_adjoint,
+                                   parameter_gradient.data(), tape.fused);
+    return;
+  }
   const Index batch = upstream.cols();
   tape.grad_j.resize(9, batch);
   tape.grad_c.resize(9, batch);
   tape.grad_d.resize(3, batch);
   x_adjoint.setZero();
-  // Scalar loops: fixed-size 3-vectors here trip a GCC 12 -Warray-bounds
+  // Scalar helpers: fixed-size 3-vectors here trip a GCC 12 -Warray-bounds
   // false positive under AVX2 (as in systems/multi_agent).
   for (Index b = 0; b < batch; ++b) {
-    double h[3];
-    for (Index r = 0; r < 3; ++r) h[r] = -upstream(3 + r, b) / mass_diagonal_(r);
-    for (Index r = 0; r < 3; ++r)
-      for (Index c = 0; c < 3; ++c) {
-        // d(J v)_r/dJ_rc = v_c: row-major entry 3r + c of J's upstream.
-        tape.grad_j(3 * r + c, b) = upstream(r, b) * tape.velocity(c, b);
-        tape.grad_c(3 * r + c, b) = h[r] * tape.velocity(c, b);
-        x_adjoint(3 + c, b) += tape.j(3 * r + c, b) * upstream(r, b) + tape.c(3 * r + c, b) * h[r];
-      }
-    for (Index r = 0; r < 3; ++r) tape.grad_d(r, b) = h[r];
+    const double g[6] = {upstream(0, b), upstream(1, b), upstream(2, b),
+                         upstream(3, b), upstream(4, b), upstream(5, b)};
+    double h[3], va[3];
+    detail::vehicle_output_adjoint(g, tape.velocity.col(b).data(), mass_diagonal_.data(),
+                                   tape.grad_j.col(b).data(), tape.grad_c.col(b).data(), h);
+    detail::vehicle_velocity_adjoint(tape.j.col(b).data(), tape.c.col(b).data(), g, h, va);
+    for (Index r = 0; r < 3; ++r) {
+      x_adjoint(3 + r, b) = va[r];
+      tape.grad_d(r, b) = h[r];
+    }
   }
   const Index nj = net_j_.num_parameters(), nc = net_c_.num_parameters();
   const Index nd = net_d_.num_parameters();
   const MatrixXd& feature_adjoint =
       net_j_.vjp(tape.grad_j, parameter_gradient.segment(j_offset(), nj), tape.j_workspace);
-  x_adjoint.row(2) += (feature_adjoint.row(0).array() * tape.features.row(1).array() -
-                       feature_adjoint.row(1).array() * tape.features.row(0).array())
-                          .matrix();
+  for (Index b = 0; b < batch; ++b)
+    x_adjoint(2, b) += detail::vehicle_heading_adjoint(feature_adjoint(0, b), feature_adjoint(1, b),
+                                                       tape.features(0, b), tape.features(1, b));
   x_adjoint.bottomRows(3) +=
       net_c_.vjp(tape.grad_c, parameter_gradient.segment(c_offset(), nc), tape.c_workspace);
   x_adjoint.bottomRows(3) +=
       net_d_.vjp(tape.grad_d, parameter_gradient.segment(d_offset(), nd), tape.d_workspace);
+}
+
+void VehicleSurrogate::parameter_vjp(const Eigen::Ref<const MatrixXd>& upstream,
+                                     Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                                     integrate::FieldTape& tape_base) const {
+  auto& tape = static_cast<VehicleTape&>(tape_base);
+  if (tape.fused_recorded) {
+    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, mass_diagonal_, upstream, nullptr,
+                                   parameter_gradient.data(), tape.fused);
+    return;
+  }
+  tape.x_scratch.resize(6, upstream.cols());
+  vjp(upstream, tape.x_scratch, parameter_gradient, tape);
 }
 
 }  // namespace dynlearn::models

@@ -2,6 +2,7 @@
 
 #include <mpi.h>
 
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -42,6 +43,17 @@ SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::
         }
     }
   }
+  units_.resize(units());
+  for (std::size_t s = 0; s < share_.shards.size(); ++s) {
+    const parallel::IndexRange shard = share_.shards[s];
+    for (std::size_t le = 0; le < local_elements; ++le) {
+      UnitCache& unit = units_[s * local_elements + le];
+      unit.u.resize(field_.input_dim(), static_cast<Eigen::Index>(shard.size()) * (p + 1));
+      for (std::size_t i = shard.begin; i < shard.end; ++i)
+        unit.u.middleCols(static_cast<Eigen::Index>(i - shard.begin) * (p + 1), p + 1) =
+            element_data(i, le).u;
+    }
+  }
 }
 
 void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_gradient, double gamma,
@@ -66,49 +78,68 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
     const Eigen::Index cols = static_cast<Eigen::Index>(shard.size()) * np1;
     for (std::size_t le = 0; le < local_elements; ++le) {
       Eigen::VectorXd& v = partials[s * local_elements + le];
-      xs_.resize(n, cols);
-      us_.resize(field_.input_dim(), cols);
+      UnitCache& unit = units_[s * local_elements + le];
+      // Gather the unit's nodal values; `same`: bit for bit those cached.
+      bool same = unit.valid;
+      unit.x.resize(n, cols);
+      const auto bytes = static_cast<std::size_t>(n) * sizeof(double);
       for (std::size_t i = shard.begin; i < shard.end; ++i) {
         const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
-        for (int q = 0; q <= p; ++q)
-          xs_.col(c + q) =
-              Eigen::Map<const Eigen::VectorXd>(x.node(i, static_cast<int>(le) * p + q), n);
-        us_.middleCols(c, np1) = element_data(i, le).u;
-      }
-      f_.resize(n, cols);
-      field_.evaluate(xs_, us_, f_, *tape_);
-      r_.resize(n, cols);
-      for (Eigen::Index c = 0; c < cols; c += np1)
-        r_.middleCols(c, np1).noalias() =
-            xs_.middleCols(c, np1) * d.transpose() - f_.middleCols(c, np1);
-      v(m) = r_.squaredNorm() / share_.residual_count;
-      if (backward) {
-        // d/dθ of c_r/2 |r|² = -c_r (∂f/∂θ)ᵀ r: the field's vjp with upstream -c_r r.
-        upstream_ = -c_r * r_;
-        adjoint_.resize(n, cols);
-        if (theta_gradient)
-          field_.vjp(upstream_, adjoint_, v.head(m), *tape_);
-        else
-          field_.vjp(upstream_, adjoint_, theta_scratch_, *tape_);
-      }
-      double l_sum = 0.0;
-      for (std::size_t i = shard.begin; i < shard.end; ++i) {
-        const ElementData& data = element_data(i, le);
-        const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
-        misfit_.noalias() = xs_.middleCols(c, np1) * data.weights.transpose();
-        misfit_ -= data.y;
-        l_sum += misfit_.squaredNorm();
-        if (x_gradient) {
-          // ∂R/∂X_e = c_r r D - c_r Jᵀ r, ∂(γL)/∂X_e = c_l misfit W.
-          g_.noalias() = c_r * r_.middleCols(c, np1) * d;
-          g_ += adjoint_.middleCols(c, np1);
-          if (gamma != 0.0 && data.weights.rows() > 0) g_.noalias() += c_l * misfit_ * data.weights;
-          for (int q = 0; q <= p; ++q)
-            Eigen::Map<Eigen::VectorXd>(x_gradient->node(i, static_cast<int>(le) * p + q), n) +=
-                g_.col(q);
+        for (int q = 0; q <= p; ++q) {
+          const double* node = x.node(i, static_cast<int>(le) * p + q);
+          double* col = unit.x.col(c + q).data();
+          if (same && std::memcmp(node, col, bytes) == 0) continue;
+          same = false;
+          std::memcpy(col, node, bytes);
         }
       }
-      v(m + 1) = l_sum / share_.sample_count;
+      if (!same) {
+        unit.dx.resize(n, cols);
+        for (Eigen::Index c = 0; c < cols; c += np1)
+          unit.dx.middleCols(c, np1).noalias() = unit.x.middleCols(c, np1) * d.transpose();
+      }
+      const Eigen::MatrixXd& xs = unit.x;
+      f_.resize(n, cols);
+      field_.evaluate(xs, unit.u, f_, *tape_);
+      r_ = unit.dx - f_;
+      v(m) = r_.squaredNorm() / share_.residual_count;
+      if (backward) {
+        // d/dθ of c_r/2 |r|² = -c_r (∂f/∂θ)ᵀ r: the field's vjp with upstream
+        // -c_r r; without x_gradient the x adjoint is not needed.
+        upstream_ = -c_r * r_;
+        if (x_gradient) {
+          adjoint_.resize(n, cols);
+          if (theta_gradient)
+            field_.vjp(upstream_, adjoint_, v.head(m), *tape_);
+          else
+            field_.vjp(upstream_, adjoint_, theta_scratch_, *tape_);
+        } else {
+          field_.parameter_vjp(upstream_, v.head(m), *tape_);
+        }
+      }
+      if (!same || x_gradient) {
+        double l_sum = 0.0;
+        for (std::size_t i = shard.begin; i < shard.end; ++i) {
+          const ElementData& data = element_data(i, le);
+          const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
+          misfit_.noalias() = xs.middleCols(c, np1) * data.weights.transpose();
+          misfit_ -= data.y;
+          l_sum += misfit_.squaredNorm();
+          if (x_gradient) {
+            // ∂R/∂X_e = c_r r D - c_r Jᵀ r, ∂(γL)/∂X_e = c_l misfit W.
+            g_.noalias() = c_r * r_.middleCols(c, np1) * d;
+            g_ += adjoint_.middleCols(c, np1);
+            if (gamma != 0.0 && data.weights.rows() > 0)
+              g_.noalias() += c_l * misfit_ * data.weights;
+            for (int q = 0; q <= p; ++q)
+              Eigen::Map<Eigen::VectorXd>(x_gradient->node(i, static_cast<int>(le) * p + q), n) +=
+                  g_.col(q);
+          }
+        }
+        unit.l_sum = l_sum;
+      }
+      unit.valid = true;
+      v(m + 1) = unit.l_sum / share_.sample_count;
     }
   }
 }

@@ -34,6 +34,16 @@ class DrivenField {
   virtual void vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
                    Eigen::Ref<Eigen::MatrixXd> x_adjoint,
                    Eigen::Ref<Eigen::VectorXd> parameter_gradient, FieldTape& tape) const = 0;
+  /// Gᵀ ∂f/∂θ summed over the batch added to parameter_gradient, the same
+  /// bits as vjp's, without the x adjoint: for callers that hold x fixed
+  /// (δ-SNet). The default calls vjp with a scratch adjoint; fields override
+  /// it to skip that work.
+  virtual void parameter_vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                             Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                             FieldTape& tape) const {
+    Eigen::MatrixXd x_adjoint(state_dim(), upstream.cols());
+    vjp(upstream, x_adjoint, parameter_gradient, tape);
+  }
 };
 
 }  // namespace dynlearn::integrate

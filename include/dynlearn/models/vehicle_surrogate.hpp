@@ -57,12 +57,23 @@ class VehicleSurrogate final : public integrate::DrivenField {
   void vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream, Eigen::Ref<Eigen::MatrixXd> x_adjoint,
            Eigen::Ref<Eigen::VectorXd> parameter_gradient,
            integrate::FieldTape& tape) const override;
+  void parameter_vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
+                     Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                     integrate::FieldTape& tape) const override;
+
+  /// Whether evaluate/vjp use the fused kernel (models/vehicle_kernel: all
+  /// three networks 16 wide), which gives the networks' generic path's bits
+  /// faster. On by default where it applies; off forces the generic path
+  /// (for checks). Takes effect at the next evaluate.
+  void set_fused_kernel(bool enabled);
+  bool fused_kernel() const { return fused_; }
 
  private:
   nn::Mlp net_j_;
   nn::Mlp net_c_;
   nn::Mlp net_d_;
   Eigen::Vector3d mass_diagonal_;
+  bool fused_ = false;
 };
 
 }  // namespace dynlearn::models

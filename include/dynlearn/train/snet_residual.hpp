@@ -85,14 +85,28 @@ class SnetResidual {
     return elements_[trajectory * share_.elements.size() + local_element];
   }
 
+  // One unit's columns (its shard's trajectories, node by node) and what
+  // depends on its nodal values alone. δ-SNet never changes x after the fit,
+  // so x Dᵀ and the misfit sum are computed once; a unit whose gathered
+  // nodal values differ in any bit (α-SNet) recomputes them, so the results
+  // are those of a fresh evaluation either way.
+  struct UnitCache {
+    Eigen::MatrixXd u;   // inputs at the columns (data: never changes)
+    Eigen::MatrixXd x;   // nodal values as last gathered
+    Eigen::MatrixXd dx;  // x Dᵀ per trajectory, for that x
+    double l_sum = 0.0;  // Σ (I x - y)² over the unit, for that x
+    bool valid = false;  // x, dx and l_sum hold a gathered state
+  };
+
   const integrate::DrivenField& field_;
   const spectral::ElementChain& chain_;
   SnetShare share_;
   int local_nodes_ = 0;
   std::vector<ElementData> elements_;
+  mutable std::vector<UnitCache> units_;
   std::unique_ptr<integrate::FieldTape> tape_;
   // Per-call buffers (one shard's columns; one trajectory's element).
-  mutable Eigen::MatrixXd xs_, us_, f_, r_, upstream_, adjoint_, misfit_, g_;
+  mutable Eigen::MatrixXd f_, r_, upstream_, adjoint_, misfit_, g_;
   // θ-gradient nobody asked for (the field's vjp computes it anyway).
   mutable Eigen::VectorXd theta_scratch_;
 };

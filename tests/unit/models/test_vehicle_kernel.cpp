@@ -1,0 +1,156 @@
+// The vehicle surrogate's fused kernel (src/models/vehicle_kernel) against
+// the generic path through nn::Mlp: the same bits for the field, the x
+// adjoint and the θ-gradient (which is added to, not overwritten), the
+// θ-gradient and x adjoint against central finite differences through the
+// fused path, and column-batching invariance (a column's values, and the
+// θ-gradient chain, do not depend on how the columns are split into calls).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "dynlearn/core/rng.hpp"
+#include "dynlearn/models/vehicle_surrogate.hpp"
+
+namespace dynlearn::models {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+MatrixXd random_matrix(Index rows, Index cols, std::uint64_t index, double scale = 1.0) {
+  core::Rng rng(23, index, core::Purpose::user);
+  MatrixXd m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m(i) = scale * rng.uniform(-1.0, 1.0);
+  return m;
+}
+
+VehicleSurrogate make_field(bool fused) {
+  VehicleSurrogate field(16, 16, 16, 1.3, 0.7);
+  field.initialize(5, 1.0);  // nn.Linear's scale: outputs of order one
+  field.set_fused_kernel(fused);
+  return field;
+}
+
+struct Pass {
+  MatrixXd out, x_adjoint;
+  VectorXd gradient, parameter_only;
+};
+
+// evaluate, vjp (gradient starting from `start`) and parameter_vjp.
+Pass run(const VehicleSurrogate& field, const MatrixXd& x, const MatrixXd& u, const MatrixXd& g,
+         const VectorXd& start) {
+  Pass p;
+  auto tape = field.make_tape();
+  p.out.resize(6, x.cols());
+  field.evaluate(x, u, p.out, *tape);
+  p.x_adjoint.setConstant(6, x.cols(), 7.0);  // overwritten, not added to
+  p.gradient = start;
+  field.vjp(g, p.x_adjoint, p.gradient, *tape);
+  p.parameter_only = start;
+  field.parameter_vjp(g, p.parameter_only, *tape);
+  return p;
+}
+
+double max_diff(const MatrixXd& a, const MatrixXd& b) {
+  return (a - b).cwiseAbs().maxCoeff();
+}
+
+TEST(VehicleKernel, AppliesToWidth16Only) {
+  EXPECT_TRUE(VehicleSurrogate(16, 16, 16).fused_kernel());
+  EXPECT_FALSE(VehicleSurrogate(16, 16, 8).fused_kernel());
+  EXPECT_FALSE(VehicleSurrogate(5, 4, 3).fused_kernel());
+  VehicleSurrogate field(16, 16, 16);
+  field.set_fused_kernel(false);
+  EXPECT_FALSE(field.fused_kernel());
+}
+
+TEST(VehicleKernel, FusedEqualsGenericBitwise) {
+  const VehicleSurrogate fused = make_field(true), generic = make_field(false);
+  ASSERT_TRUE(fused.fused_kernel());
+  ASSERT_FALSE(generic.fused_kernel());
+  for (Index cols : {1, 7, 150}) {
+    const MatrixXd x = random_matrix(6, cols, 1, 3.0), u = random_matrix(3, cols, 2, 2.0);
+    const MatrixXd g = random_matrix(6, cols, 3);
+    const VectorXd start = random_matrix(fused.num_parameters(), 1, 4);
+    const Pass a = run(fused, x, u, g, start), b = run(generic, x, u, g, start);
+    std::printf("[ fused vs generic ] %3td columns: f %.1e  x adjoint %.1e  theta %.1e\n", cols,
+                max_diff(a.out, b.out), max_diff(a.x_adjoint, b.x_adjoint),
+                max_diff(a.gradient, b.gradient));
+    EXPECT_EQ(max_diff(a.out, b.out), 0.0) << cols;
+    EXPECT_EQ(max_diff(a.x_adjoint, b.x_adjoint), 0.0) << cols;
+    EXPECT_EQ(max_diff(a.gradient, b.gradient), 0.0) << cols;
+    // parameter_vjp: vjp's θ-gradient bits without the x adjoint, both paths.
+    EXPECT_EQ(max_diff(a.parameter_only, a.gradient), 0.0) << cols;
+    EXPECT_EQ(max_diff(b.parameter_only, b.gradient), 0.0) << cols;
+    // The gradient is added to: a non-trivial start is kept.
+    EXPECT_GT(max_diff(a.gradient, start), 0.0);
+  }
+}
+
+TEST(VehicleKernel, SplittingColumnsKeepsTheBits) {
+  const VehicleSurrogate field = make_field(true);
+  const Index cols = 37, split = 15;
+  const MatrixXd x = random_matrix(6, cols, 5, 3.0), u = random_matrix(3, cols, 6, 2.0);
+  const MatrixXd g = random_matrix(6, cols, 7);
+  const VectorXd start = VectorXd::Zero(field.num_parameters());
+  const Pass whole = run(field, x, u, g, start);
+  const Pass left = run(field, x.leftCols(split), u.leftCols(split), g.leftCols(split), start);
+  // The right part's gradient chains on from the left part's.
+  const Pass right = run(field, x.rightCols(cols - split), u.rightCols(cols - split),
+                         g.rightCols(cols - split), left.gradient);
+  EXPECT_EQ(max_diff(whole.out.leftCols(split), left.out), 0.0);
+  EXPECT_EQ(max_diff(whole.out.rightCols(cols - split), right.out), 0.0);
+  EXPECT_EQ(max_diff(whole.x_adjoint.rightCols(cols - split), right.x_adjoint), 0.0);
+  EXPECT_EQ(max_diff(whole.gradient, right.gradient), 0.0);
+}
+
+// <G, f(x, u)> through the field's evaluate.
+double pairing(const VehicleSurrogate& field, const MatrixXd& x, const MatrixXd& u,
+               const MatrixXd& g) {
+  auto tape = field.make_tape();
+  MatrixXd out(6, x.cols());
+  field.evaluate(x, u, out, *tape);
+  return (g.array() * out.array()).sum();
+}
+
+TEST(VehicleKernel, FusedGradientsMatchFiniteDifferences) {
+  VehicleSurrogate field = make_field(true);
+  const Index cols = 5;
+  const MatrixXd x = random_matrix(6, cols, 8, 2.0), u = random_matrix(3, cols, 9);
+  const MatrixXd g = random_matrix(6, cols, 10);
+  const Pass p = run(field, x, u, g, VectorXd::Zero(field.num_parameters()));
+  constexpr double kStep = 1e-6;
+  const VectorXd theta = field.parameters();
+  VectorXd fd_theta(theta.size()), tp = theta;
+  for (Index i = 0; i < theta.size(); ++i) {
+    tp(i) = theta(i) + kStep;
+    field.set_parameters(tp);
+    const double plus = pairing(field, x, u, g);
+    tp(i) = theta(i) - kStep;
+    field.set_parameters(tp);
+    const double minus = pairing(field, x, u, g);
+    tp(i) = theta(i);
+    fd_theta(i) = (plus - minus) / (2 * kStep);
+  }
+  field.set_parameters(theta);
+  MatrixXd fd_x(6, cols), xp = x;
+  for (Index i = 0; i < x.size(); ++i) {
+    xp(i) = x(i) + kStep;
+    const double plus = pairing(field, xp, u, g);
+    xp(i) = x(i) - kStep;
+    const double minus = pairing(field, xp, u, g);
+    xp(i) = x(i);
+    fd_x(i) = (plus - minus) / (2 * kStep);
+  }
+  const double et = (p.gradient - fd_theta).cwiseAbs().maxCoeff() /
+                    std::max(fd_theta.cwiseAbs().maxCoeff(), 1e-3);
+  const double ex = max_diff(p.x_adjoint, fd_x) / std::max(fd_x.cwiseAbs().maxCoeff(), 1e-3);
+  std::printf("[ fused FD ] theta %.2e  state %.2e\n", et, ex);
+  EXPECT_LT(et, 1e-6);
+  EXPECT_LT(ex, 1e-6);
+}
+
+}  // namespace
+}  // namespace dynlearn::models
