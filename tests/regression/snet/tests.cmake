@@ -19,3 +19,23 @@ add_test(NAME regression_snet_checks
          COMMAND ${SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/check_snet.py --dir ${SNET_WORK}/out/snet --delta 1e-3)
 set_tests_properties(regression_snet_checks PROPERTIES LABELS regression
                      FIXTURES_REQUIRED "snet_delta_snet;snet_alpha_snet;snet_bkpr_euler")
+
+# Low data (Table 1b) at CI size: α-SNet on a random 25 % of the samples with
+# the curvature-penalised fit against the one-element ridge fit
+# (check_snet_lowdata.py says what is compared and why).
+add_test(NAME regression_snet_data_25 COMMAND ${DYNLEARN} run -q ${SNET_DECKS}/ci_vehicle_data_25.toml
+         WORKING_DIRECTORY ${SNET_WORK})
+set_tests_properties(regression_snet_data_25 PROPERTIES LABELS regression FIXTURES_SETUP snet_data_25
+                     ENVIRONMENT "${DYNLEARN_MPI_ENV}")
+foreach(fit ridge smooth)
+  add_test(NAME regression_snet_alpha_snet_25_${fit}
+           COMMAND ${DYNLEARN} run -q ${SNET_DECKS}/ci_vehicle_alpha_snet_25_${fit}.toml
+           WORKING_DIRECTORY ${SNET_WORK})
+  set_tests_properties(regression_snet_alpha_snet_25_${fit} PROPERTIES LABELS regression
+                       FIXTURES_REQUIRED snet_data_25 FIXTURES_SETUP snet_alpha_snet_25_${fit}
+                       ENVIRONMENT "${DYNLEARN_MPI_ENV}")
+endforeach()
+add_test(NAME regression_snet_lowdata_checks
+         COMMAND ${SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/check_snet_lowdata.py --dir ${SNET_WORK}/out/snet)
+set_tests_properties(regression_snet_lowdata_checks PROPERTIES LABELS regression
+                     FIXTURES_REQUIRED "snet_alpha_snet_25_ridge;snet_alpha_snet_25_smooth")
