@@ -11,6 +11,7 @@
 
 #include <cmath>
 
+#include "../nn/tanh_packet.hpp"
 #include "dynlearn/core/error.hpp"
 #include "vehicle_assembly.hpp"
 
@@ -46,14 +47,6 @@ inline void store(double* p, const Packet& v) {
 }
 inline Packet bcast(double v) {
   return ei::pset1<Packet>(v);
-}
-
-/// tanh z = 1 - 2 / (exp(2z) + 1) with Eigen's vectorised exp: nn's batched
-/// tanh (nn/activation.cpp) lane by lane, so the same bits.
-inline Packet tanh_packet(const Packet& z) {
-  const Packet one = bcast(1.0), two = bcast(2.0);
-  const Packet e = ei::pexp(ei::pmul(two, z));
-  return ei::psub(one, ei::pdiv(two, ei::padd(e, one)));
 }
 
 /// Pointers into one network's parameters and their offsets in the flat
@@ -96,7 +89,9 @@ inline void hidden_layer(const double* packed, const double* b0, const double* i
     Packet z = b0 ? load(b0 + p * kLanes) : bcast(0.0);
     for (Index i = 0; i < kIn; ++i)
       z = ei::pmadd(load(packed + i * kW + p * kLanes), bcast(in[i]), z);
-    store(a + p * kLanes, tanh_packet(z));
+    Packet value, first;  // first (1 - value²) is recomputed by the reverse pass
+    nn::detail::tanh_packet(z, value, first);
+    store(a + p * kLanes, value);
   }
 }
 

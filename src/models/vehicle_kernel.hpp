@@ -6,7 +6,7 @@
 // their workspaces and the per-network staging matrices of the generic path.
 //
 // Every operation is the one nn::Mlp's small-layer kernels (nn/small_layer)
-// and its batched tanh (nn/activation.cpp) perform for the same entry, in the same
+// and its tanh (nn/tanh_packet.hpp) perform for the same entry, in the same
 // order: the fused path gives the generic path's bits, column by column and
 // for the θ-gradient (each entry one chain of multiply-adds over the columns
 // in order, starting from its value), so batching, rank counts and the
