@@ -39,3 +39,11 @@ add_test(NAME regression_snet_lowdata_checks
          COMMAND ${SYSTEM_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/check_snet_lowdata.py --dir ${SNET_WORK}/out/snet)
 set_tests_properties(regression_snet_lowdata_checks PROPERTIES LABELS regression
                      FIXTURES_REQUIRED "snet_alpha_snet_25_ridge;snet_alpha_snet_25_smooth")
+# The cross-validation tool that chose the deck's fit (two elements, λ = 1e-7)
+# on the same CI low-data set: that row's held-out error must be the one
+# measured when the deck was written (0.0675).
+add_test(NAME regression_snet_fit_cv_tool
+         COMMAND ${SYSTEM_PYTHON} ${PROJECT_SOURCE_DIR}/tools/snet_fit_cv.py ${SNET_WORK}/out/snet/ci_vehicle_data_25.h5
+                 --horizon 0 5 --elements 1 2 --lambdas 1e-7 1e-4 1e-2)
+set_tests_properties(regression_snet_fit_cv_tool PROPERTIES LABELS regression FIXTURES_REQUIRED snet_data_25
+                     PASS_REGULAR_EXPRESSION "\\| 2 \\| 1e-07 \\| 0\\.067[0-9]* \\| 0 \\|")
