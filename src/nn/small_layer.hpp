@@ -22,8 +22,10 @@ namespace dynlearn::nn::detail {
 inline constexpr Eigen::Index kSmallLayerWeights = 64 * 64;
 
 /// a * b + c in one rounding when the build has FMA; otherwise a product and
-/// a sum (the build uses ISO C++, so the compiler never fuses on its own and
-/// scalar and vector code agree either way).
+/// a sum. Spelled out because GCC contracts a plain a * b + c into an FMA
+/// where it sees fit even in ISO C++ mode: two code paths that must agree bit
+/// for bit (scalar and vector, fused kernel and layer-by-layer) call the same
+/// helper rather than relying on the compiler to round them alike.
 inline double madd(double a, double b, double c) {
 #ifdef __FMA__
   return std::fma(a, b, c);
