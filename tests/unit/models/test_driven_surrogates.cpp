@@ -98,6 +98,15 @@ TEST(VehicleSurrogate, VjpMatchesFiniteDifferences) {
   check_vjp("vehicle", field, random_matrix(6, 4, 1, 2.0), random_matrix(3, 4, 2));
 }
 
+// Width 16 takes the fused kernel (models/vehicle_kernel): the same check
+// through it, at nn.Linear's scale so every term is of order one.
+TEST(VehicleSurrogate, FusedVjpMatchesFiniteDifferences) {
+  VehicleSurrogate field(16, 16, 16, 1.3, 0.7);
+  field.initialize(5, 1.0);
+  ASSERT_TRUE(field.fused_kernel());
+  check_vjp("vehicle, fused width 16", field, random_matrix(6, 5, 8, 2.0), random_matrix(3, 5, 9));
+}
+
 TEST(VehicleSurrogate, ParameterCountsFollowTheArchitecture) {
   // f_J: 2 -> h -> 9 with biases; f_C: 3 -> h -> 9 and f_d: 3 -> h -> 3 without.
   VehicleSurrogate field(5, 4, 3);

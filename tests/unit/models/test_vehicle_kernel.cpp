@@ -1,12 +1,10 @@
 // The vehicle surrogate's fused kernel (src/models/vehicle_kernel) against
 // the generic path through nn::Mlp: the same bits for the field, the x
-// adjoint and the θ-gradient (which is added to, not overwritten), the
-// θ-gradient and x adjoint against central finite differences through the
-// fused path, and column-batching invariance (a column's values, and the
+// adjoint and the θ-gradient (which is added to, not overwritten), and
+// column-batching invariance (a column's values, and the
 // θ-gradient chain, do not depend on how the columns are split into calls).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdio>
 
 #include "dynlearn/core/rng.hpp"
@@ -104,52 +102,6 @@ TEST(VehicleKernel, SplittingColumnsKeepsTheBits) {
   EXPECT_EQ(max_diff(whole.out.rightCols(cols - split), right.out), 0.0);
   EXPECT_EQ(max_diff(whole.x_adjoint.rightCols(cols - split), right.x_adjoint), 0.0);
   EXPECT_EQ(max_diff(whole.gradient, right.gradient), 0.0);
-}
-
-// <G, f(x, u)> through the field's evaluate.
-double pairing(const VehicleSurrogate& field, const MatrixXd& x, const MatrixXd& u,
-               const MatrixXd& g) {
-  auto tape = field.make_tape();
-  MatrixXd out(6, x.cols());
-  field.evaluate(x, u, out, *tape);
-  return (g.array() * out.array()).sum();
-}
-
-TEST(VehicleKernel, FusedGradientsMatchFiniteDifferences) {
-  VehicleSurrogate field = make_field(true);
-  const Index cols = 5;
-  const MatrixXd x = random_matrix(6, cols, 8, 2.0), u = random_matrix(3, cols, 9);
-  const MatrixXd g = random_matrix(6, cols, 10);
-  const Pass p = run(field, x, u, g, VectorXd::Zero(field.num_parameters()));
-  constexpr double kStep = 1e-6;
-  const VectorXd theta = field.parameters();
-  VectorXd fd_theta(theta.size()), tp = theta;
-  for (Index i = 0; i < theta.size(); ++i) {
-    tp(i) = theta(i) + kStep;
-    field.set_parameters(tp);
-    const double plus = pairing(field, x, u, g);
-    tp(i) = theta(i) - kStep;
-    field.set_parameters(tp);
-    const double minus = pairing(field, x, u, g);
-    tp(i) = theta(i);
-    fd_theta(i) = (plus - minus) / (2 * kStep);
-  }
-  field.set_parameters(theta);
-  MatrixXd fd_x(6, cols), xp = x;
-  for (Index i = 0; i < x.size(); ++i) {
-    xp(i) = x(i) + kStep;
-    const double plus = pairing(field, xp, u, g);
-    xp(i) = x(i) - kStep;
-    const double minus = pairing(field, xp, u, g);
-    xp(i) = x(i);
-    fd_x(i) = (plus - minus) / (2 * kStep);
-  }
-  const double et = (p.gradient - fd_theta).cwiseAbs().maxCoeff() /
-                    std::max(fd_theta.cwiseAbs().maxCoeff(), 1e-3);
-  const double ex = max_diff(p.x_adjoint, fd_x) / std::max(fd_x.cwiseAbs().maxCoeff(), 1e-3);
-  std::printf("[ fused FD ] theta %.2e  state %.2e\n", et, ex);
-  EXPECT_LT(et, 1e-6);
-  EXPECT_LT(ex, 1e-6);
 }
 
 }  // namespace
