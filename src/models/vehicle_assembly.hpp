@@ -6,22 +6,22 @@
 
 namespace dynlearn::models::detail {
 
-/// f = (J v, (u - d - C v) / M) for one column (v velocity, u input, M the
-/// mass diagonal); each 3-term sum left to right.
+/// f = (J v, (u - d - C v) / M) for one column (v velocity, u input,
+/// inverse_mass = 1 / diag M); each 3-term sum left to right.
 inline void assemble_vehicle(const double* j, const double* c, const double* d, const double* v,
-                             const double* u, const double* mass, double* f) {
+                             const double* u, const double* inverse_mass, double* f) {
   for (int r = 0; r < 3; ++r) {
     f[r] = (j[3 * r] * v[0] + j[3 * r + 1] * v[1]) + j[3 * r + 2] * v[2];
     const double cv = (c[3 * r] * v[0] + c[3 * r + 1] * v[1]) + c[3 * r + 2] * v[2];
-    f[3 + r] = ((u[r] - d[r]) - cv) / mass[r];
+    f[3 + r] = ((u[r] - d[r]) - cv) * inverse_mass[r];
   }
 }
 
 /// Upstream g (6 values) to the outputs: ∂/∂J_rc = g_r v_c,
 /// h_r = -g_{3+r} / M_r (= upstream of d), ∂/∂C_rc = h_r v_c.
-inline void vehicle_output_adjoint(const double* g, const double* v, const double* mass,
+inline void vehicle_output_adjoint(const double* g, const double* v, const double* inverse_mass,
                                    double* grad_j, double* grad_c, double* h) {
-  for (int r = 0; r < 3; ++r) h[r] = -g[3 + r] / mass[r];
+  for (int r = 0; r < 3; ++r) h[r] = -g[3 + r] * inverse_mass[r];
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c) {
       grad_j[3 * r + c] = g[r] * v[c];

@@ -43,7 +43,7 @@ VehicleSurrogate::VehicleSurrogate(Index hidden_j, Index hidden_c, Index hidden_
              nn::Activation::identity, {false, false}),
       net_d_({3, positive_width(hidden_d, "f_d"), 3}, nn::Activation::tanh,
              nn::Activation::identity, {false, false}),
-      mass_diagonal_(mass, mass, inertia) {
+      inverse_mass_(1.0 / mass, 1.0 / mass, 1.0 / inertia) {
   require(mass > 0.0 && inertia > 0.0, "vehicle surrogate: mass and inertia must be positive");
   set_fused_kernel(true);
 }
@@ -97,7 +97,7 @@ void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
   auto& tape = static_cast<VehicleTape&>(tape_base);
   tape.fused_recorded = fused_;
   if (fused_) {
-    detail::fused_vehicle_forward(net_j_, net_c_, net_d_, mass_diagonal_, x, u, out, tape.fused);
+    detail::fused_vehicle_forward(net_j_, net_c_, net_d_, inverse_mass_, x, u, out, tape.fused);
     return;
   }
   const Index batch = x.cols();
@@ -112,7 +112,7 @@ void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
     const double uv[3] = {u(0, b), u(1, b), u(2, b)};
     double f[6];
     detail::assemble_vehicle(tape.j.col(b).data(), tape.c.col(b).data(), d.col(b).data(),
-                             tape.velocity.col(b).data(), uv, mass_diagonal_.data(), f);
+                             tape.velocity.col(b).data(), uv, inverse_mass_.data(), f);
     for (Index r = 0; r < 6; ++r) out(r, b) = f[r];
   }
 }
@@ -123,7 +123,7 @@ void VehicleSurrogate::vjp(const Eigen::Ref<const MatrixXd>& upstream,
                            integrate::FieldTape& tape_base) const {
   auto& tape = static_cast<VehicleTape&>(tape_base);
   if (tape.fused_recorded) {
-    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, mass_diagonal_, upstream, &x_adjoint,
+    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, inverse_mass_, upstream, &x_adjoint,
                                    parameter_gradient.data(), tape.fused);
     return;
   }
@@ -138,7 +138,7 @@ void VehicleSurrogate::vjp(const Eigen::Ref<const MatrixXd>& upstream,
     const double g[6] = {upstream(0, b), upstream(1, b), upstream(2, b),
                          upstream(3, b), upstream(4, b), upstream(5, b)};
     double h[3], va[3];
-    detail::vehicle_output_adjoint(g, tape.velocity.col(b).data(), mass_diagonal_.data(),
+    detail::vehicle_output_adjoint(g, tape.velocity.col(b).data(), inverse_mass_.data(),
                                    tape.grad_j.col(b).data(), tape.grad_c.col(b).data(), h);
     detail::vehicle_velocity_adjoint(tape.j.col(b).data(), tape.c.col(b).data(), g, h, va);
     for (Index r = 0; r < 3; ++r) {
@@ -164,7 +164,7 @@ void VehicleSurrogate::parameter_vjp(const Eigen::Ref<const MatrixXd>& upstream,
                                      integrate::FieldTape& tape_base) const {
   auto& tape = static_cast<VehicleTape&>(tape_base);
   if (tape.fused_recorded) {
-    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, mass_diagonal_, upstream, nullptr,
+    detail::fused_vehicle_backward(net_j_, net_c_, net_d_, inverse_mass_, upstream, nullptr,
                                    parameter_gradient.data(), tape.fused);
     return;
   }

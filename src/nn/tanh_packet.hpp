@@ -67,4 +67,55 @@ inline void tanh_packet(const TanhPacket& z, TanhPacket& value, TanhPacket& firs
   first = tanh_ei::psub(one, tanh_ei::pmul(value, value));
 }
 
+/// 2^n for an integral-valued packet n with |n| < 1023 (no clamping): n is
+/// moved into the low mantissa bits by adding 1.5 * 2^52, then 1023 + n is
+/// shifted into the exponent field (the magic number's low 12 bits are 0).
+inline TanhPacket exp2_integral(const TanhPacket& n) {
+  const TanhPacket t = tanh_ei::padd(n, tanh_ei::pset1<TanhPacket>(6755399441055744.0));
+#if defined(EIGEN_VECTORIZE_AVX512)
+  const __m512i bits = _mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023));
+  return _mm512_castsi512_pd(_mm512_slli_epi64(bits, 52));
+#elif defined(EIGEN_VECTORIZE_AVX)
+  const __m256i bits = _mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023));
+  return _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52));
+#else
+  const __m128i bits = _mm_add_epi64(_mm_castpd_si128(t), _mm_set1_epi64x(1023));
+  return _mm_castsi128_pd(_mm_slli_epi64(bits, 52));
+#endif
+}
+
+/// tanh with one division instead of two, for kernels that need not share
+/// bits with nn::Mlp (the fused vehicle kernel). With 2z = n ln 2 + r,
+/// |r| <= ln 2 / 2, and exp's Padé form e^r = (q + p) / (q - p) (Eigen's
+/// pexp coefficients), e^{2z} = s (q + p) / (q - p) with s = 2^n, so
+///   tanh z = (q (s - 1) + p (s + 1)) / (q (s + 1) + p (s - 1)),
+/// whose numerator is 2p + O(z s) without cancellation near 0: relative
+/// error of a few ulp everywhere (unit-tested against std::tanh). 2z is
+/// clamped to ±40, where tanh is ±1 in double. first = 1 - value² (one fma).
+/// Every lane is computed on its own.
+inline void tanh_packet_fast(const TanhPacket& z, TanhPacket& value, TanhPacket& first) {
+  using namespace tanh_ei;
+  const TanhPacket one = pset1<TanhPacket>(1.0);
+  TanhPacket x = pmul(pset1<TanhPacket>(2.0), z);
+  x = pmax(pmin(x, pset1<TanhPacket>(40.0)), pset1<TanhPacket>(-40.0));
+  const TanhPacket n =
+      pfloor(pmadd(pset1<TanhPacket>(1.4426950408889634073599), x, pset1<TanhPacket>(0.5)));
+  // r = x - n ln 2 in two parts (the high part has few bits: n * it is exact).
+  x = pmadd(pnegate(n), pset1<TanhPacket>(0.693145751953125), x);
+  x = pmadd(pnegate(n), pset1<TanhPacket>(1.42860682030941723212e-6), x);
+  const TanhPacket x2 = pmul(x, x);
+  TanhPacket p = pset1<TanhPacket>(1.26177193074810590878e-4);
+  p = pmadd(p, x2, pset1<TanhPacket>(3.02994407707441961300e-2));
+  p = pmadd(p, x2, pset1<TanhPacket>(9.99999999999999999910e-1));
+  p = pmul(p, x);
+  TanhPacket q = pset1<TanhPacket>(3.00198505138664455042e-6);
+  q = pmadd(q, x2, pset1<TanhPacket>(2.52448340349684104192e-3));
+  q = pmadd(q, x2, pset1<TanhPacket>(2.27265548208155028766e-1));
+  q = pmadd(q, x2, pset1<TanhPacket>(2.00000000000000000009e0));
+  const TanhPacket s = exp2_integral(n);
+  const TanhPacket sm = psub(s, one), sp = padd(s, one);
+  value = pdiv(pmadd(q, sm, pmul(p, sp)), pmadd(q, sp, pmul(p, sm)));
+  first = pmadd(pnegate(value), value, one);
+}
+
 }  // namespace dynlearn::nn::detail

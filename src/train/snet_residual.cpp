@@ -13,7 +13,7 @@ namespace dynlearn::train {
 
 SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::ElementChain& chain,
                            const DrivenTrajectories& data, SnetShare share)
-    : field_(field), chain_(chain), share_(std::move(share)), tape_(field.make_tape()) {
+    : field_(field), chain_(chain), share_(std::move(share)) {
   const int p = chain_.order();
   const std::size_t local_elements = share_.elements.size();
   local_nodes_ = local_elements == 0 ? 0 : static_cast<int>(local_elements) * p + 1;
@@ -48,6 +48,7 @@ SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::
     const parallel::IndexRange shard = share_.shards[s];
     for (std::size_t le = 0; le < local_elements; ++le) {
       UnitCache& unit = units_[s * local_elements + le];
+      unit.tape = field_.make_tape();
       unit.u.resize(field_.input_dim(), static_cast<Eigen::Index>(shard.size()) * (p + 1));
       for (std::size_t i = shard.begin; i < shard.end; ++i)
         unit.u.middleCols(static_cast<Eigen::Index>(i - shard.begin) * (p + 1), p + 1) =
@@ -100,7 +101,7 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
       }
       const Eigen::MatrixXd& xs = unit.x;
       f_.resize(n, cols);
-      field_.evaluate(xs, unit.u, f_, *tape_);
+      field_.evaluate(xs, unit.u, f_, *unit.tape);
       r_ = unit.dx - f_;
       v(m) = r_.squaredNorm() / share_.residual_count;
       if (backward) {
@@ -110,11 +111,11 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
         if (x_gradient) {
           adjoint_.resize(n, cols);
           if (theta_gradient)
-            field_.vjp(upstream_, adjoint_, v.head(m), *tape_);
+            field_.vjp(upstream_, adjoint_, v.head(m), *unit.tape);
           else
-            field_.vjp(upstream_, adjoint_, theta_scratch_, *tape_);
+            field_.vjp(upstream_, adjoint_, theta_scratch_, *unit.tape);
         } else {
-          field_.parameter_vjp(upstream_, v.head(m), *tape_);
+          field_.parameter_vjp(upstream_, v.head(m), *unit.tape);
         }
       }
       if (!same || x_gradient) {

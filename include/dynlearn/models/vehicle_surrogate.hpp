@@ -72,7 +72,7 @@ class VehicleSurrogate final : public integrate::DrivenField {
   nn::Mlp net_j_;
   nn::Mlp net_c_;
   nn::Mlp net_d_;
-  Eigen::Vector3d mass_diagonal_;
+  Eigen::Vector3d inverse_mass_;  // 1/m, 1/m, 1/I: products, not divisions, per column
   bool fused_ = false;
 };
 

@@ -96,6 +96,9 @@ class SnetResidual {
     Eigen::MatrixXd dx;  // x Dᵀ per trajectory, for that x
     double l_sum = 0.0;  // Σ (I x - y)² over the unit, for that x
     bool valid = false;  // x, dx and l_sum hold a gathered state
+    // The field's record, one per unit so what a field caches between calls
+    // for unchanged inputs (the vehicle's sin and cos) stays with its columns.
+    std::unique_ptr<integrate::FieldTape> tape;
   };
 
   const integrate::DrivenField& field_;
@@ -104,7 +107,6 @@ class SnetResidual {
   int local_nodes_ = 0;
   std::vector<ElementData> elements_;
   mutable std::vector<UnitCache> units_;
-  std::unique_ptr<integrate::FieldTape> tape_;
   // Per-call buffers (one shard's columns; one trajectory's element).
   mutable Eigen::MatrixXd f_, r_, upstream_, adjoint_, misfit_, g_;
   // θ-gradient nobody asked for (the field's vjp computes it anyway).
