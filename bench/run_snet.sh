@@ -2,10 +2,14 @@
 # SNet per-iteration timings: dynlearn's six methods (bench/snet_iteration.cpp,
 # Google Benchmark) against the PyTorch reference of δ-SNet and BKPR-Euler
 # (bench/snet_reference.py) on the same dataset, float64, one thread each.
-# Prints ms/iteration (CPU time: the machine may be shared) and the ratios
+# Prints ms/iteration (CPU time, the median of REPEATS repetitions that
+# Google Benchmark interleaves at random: the machine may be shared) and the ratios
 # the issue targets: PyTorch δ-SNet / dynlearn δ-SNet (>= 20x), dynlearn
 # BKPR-DoPr5 / dynlearn δ-SNet (>= 200x; paper 22x), and the same for
-# BKPR-Euler.
+# BKPR-Euler. Then δ-SNet alone at equal thread counts, wall time, REPEATS
+# alternating rounds (medians; a shared machine drifts by 20 % within
+# minutes): dynlearn on 1 and 2 ranks (a 2 x 1 trajectory grid; the paper's
+# problem has one element) against PyTorch with 1 and 2 threads.
 #
 #   bench/run_snet.sh
 #
@@ -13,7 +17,8 @@
 # -DDYNLEARN_BUILD_BENCH=ON; default build-snetb), PYTHON (default
 # /usr/bin/python3, which has torch), MIN_TIME (Google Benchmark
 # --benchmark_min_time, default 2), ITERATIONS (reference iterations,
-# default 50), RUN=0 (only print the summary of the last run's JSON files).
+# default 50), REPEATS (rounds of the equal-threads δ-SNet comparison,
+# default 3), RUN=0 (only print the summary of the last run's JSON files).
 # Runs from the repository root; the dataset is
 # out/snet/vehicle_data.h5 (generated from inputs/snet/vehicle_data.toml if
 # missing) and the results go to out/bench/snet_*.json.
@@ -30,13 +35,24 @@ mkdir -p out/bench
 if [[ ${RUN:-1} != 0 ]]; then
   [[ -f $DATA ]] || "$BUILD/bin/dynlearn" run inputs/snet/vehicle_data.toml
   SNET_DATASET=$DATA "$BUILD/bench/bench_snet_iteration" --benchmark_min_time="$MIN_TIME" \
-    --benchmark_format=json --benchmark_out=out/bench/snet_dynlearn.json \
+    --benchmark_repetitions="${REPEATS:-3}" --benchmark_enable_random_interleaving=true \
+    --benchmark_report_aggregates_only=true --benchmark_format=json --benchmark_out=out/bench/snet_dynlearn.json \
     --benchmark_out_format=json > /dev/null
   "$PYTHON" bench/snet_reference.py "$DATA" --iterations "$ITERATIONS" > out/bench/snet_torch.json
+  : > out/bench/snet_threads.jsonl
+  for ((round = 0; round < ${REPEATS:-3}; ++round)); do
+    for n in 1 2; do
+      mpiexec -n "$n" "$BUILD/bench/bench_snet_iteration" --ranks-timing >> out/bench/snet_threads.jsonl
+      "$PYTHON" bench/snet_reference.py "$DATA" --methods delta_snet --iterations 200 \
+        --threads "$n" >> out/bench/snet_threads.jsonl
+    done
+  done
 fi
 "$PYTHON" - <<'PY'
 import json
-dyn = {b["name"]: b for b in json.load(open("out/bench/snet_dynlearn.json"))["benchmarks"]}
+# Medians over the repetitions, which Google Benchmark interleaves at random.
+dyn = {b["run_name"]: b for b in json.load(open("out/bench/snet_dynlearn.json"))["benchmarks"]
+       if b.get("aggregate_name") == "median"}
 ref = json.load(open("out/bench/snet_torch.json"))
 names = {"BM_DeltaSnet": "delta_snet", "BM_AlphaSnet": "alpha_snet",
          "BM_Matching/bkpr_euler": "bkpr_euler", "BM_Matching/bkpr_dopri5": "bkpr_dopri5",
@@ -54,4 +70,16 @@ print(f"torch BKPR-Euler / dynlearn BKPR-Euler (cpu): {ref['bkpr_euler_cpu_ms'] 
 print(f"dynlearn BKPR-DoPr5 / δ-SNet (cpu):           {cpu['bkpr_dopri5'] / d:8.1f}x  (target >= 200x; paper 22x)")
 print(f"dynlearn BKPR-Euler / δ-SNet (cpu):           {cpu['bkpr_euler'] / d:8.1f}x  (paper 12x)")
 print(f"dynlearn ADJ-DoPr5 / δ-SNet (cpu):            {cpu['adj_dopri5'] / d:8.1f}x  (paper 424x)")
+from statistics import median
+rounds = [json.loads(line) for line in open("out/bench/snet_threads.jsonl")]
+dyn_ms = {n: median(r["delta_snet_ms"] for r in rounds if r.get("ranks") == n) for n in (1, 2)}
+torch_ms = {n: median(r["delta_snet_ms"] for r in rounds if r.get("threads") == n) for n in (1, 2)}
+print(f"δ-SNet wall ms/iteration, median of {len(rounds) // 4} alternating rounds:")
+for n in (1, 2):
+    print(f"  {n} thread(s): dynlearn {dyn_ms[n]:.4f} ({n} rank(s))  torch {torch_ms[n]:.3f}  "
+          f"torch / dynlearn {torch_ms[n] / dyn_ms[n]:6.1f}x  (target >= 20x)")
+best = min(torch_ms.values())
+print(f"  torch at its fastest thread count / dynlearn on 2 ranks: {best / dyn_ms[2]:6.1f}x")
+print(f"  dynlearn 1 -> 2 ranks: speed-up {dyn_ms[1] / dyn_ms[2]:.2f} "
+      f"(efficiency {dyn_ms[1] / dyn_ms[2] / 2:.0%})")
 PY

@@ -15,6 +15,7 @@
 #include <benchmark/benchmark.h>
 #include <mpi.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -90,7 +91,7 @@ const Eigen::VectorXd& mid_training_theta() {
 }
 
 // fused: the vehicle surrogate's fused kernel (the default); false times
-// the generic path through nn::Mlp, which gives the same bits.
+// the generic path through nn::Mlp, which agrees with it to rounding.
 void BM_DeltaSnet(benchmark::State& state, bool fused) {
   const auto& data = vehicle_data();
   auto model = vehicle_model();
@@ -163,10 +164,48 @@ BENCHMARK_CAPTURE(BM_Matching, adj_euler, train::MatchingMethod::adj_euler)
 BENCHMARK_CAPTURE(BM_Matching, adj_dopri5, train::MatchingMethod::adj_dopri5)
     ->Unit(benchmark::kMillisecond);
 
+// δ-SNet wall time per iteration on every rank of MPI_COMM_WORLD (a
+// trajectory-parallel grid, ranks x 1: the paper's problem has one element),
+// outside Google Benchmark, whose per-process iteration counts would not
+// match across ranks. Rank 0 prints one JSON line.
+int time_delta_snet_across_ranks(int iterations) {
+  const auto& data = vehicle_data();
+  auto model = vehicle_model();
+  parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
+  const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
+                                     grid.trajectory_groups());
+  const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
+  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data));
+  train::DeltaSnetOptions options;
+  options.delta = 0.0;
+  train::DeltaSnet solver(*model, problem, chain, data, options);
+  for (int i = 0; i < iterations / 10; ++i) solver.step();  // warm caches and pages
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double start = MPI_Wtime();
+  for (int i = 0; i < iterations; ++i) solver.step();
+  MPI_Barrier(MPI_COMM_WORLD);
+  const double ms = 1e3 * (MPI_Wtime() - start) / iterations;
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (rank == 0)
+    std::printf("{\"ranks\": %d, \"iterations\": %d, \"delta_snet_ms\": %.5f}\n", size,
+                iterations, ms);
+  return 0;
+}
+
 }  // namespace
 
+// --ranks-timing[=N]: only time_delta_snet_across_ranks (N iterations,
+// default 4000), for mpiexec -n R; otherwise the Google Benchmark suite.
 int main(int argc, char** argv) {
   dynlearn::parallel::Environment environment(&argc, &argv);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--ranks-timing", 0) == 0)
+      return time_delta_snet_across_ranks(
+          arg.size() > 15 && arg[14] == '=' ? std::stoi(arg.substr(15)) : 4000);
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
