@@ -189,8 +189,8 @@ int time_delta_snet_across_ranks(int iterations) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   if (rank == 0)
-    std::printf("{\"ranks\": %d, \"iterations\": %d, \"delta_snet_ms\": %.5f}\n", size,
-                iterations, ms);
+    std::printf("{\"ranks\": %d, \"iterations\": %d, \"delta_snet_ms\": %.5f}\n", size, iterations,
+                ms);
   return 0;
 }
 

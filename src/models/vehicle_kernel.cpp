@@ -40,6 +40,10 @@ constexpr Index kGj = 0, kGc = kP9, kGd = 2 * kP9, kGrows = 2 * kP9 + kP3;
 // Packed layer-0 weights by input (column i of W0 contiguous): f_J's two
 // inputs, then f_C's three, then f_d's three.
 constexpr Index kPj = 0, kPc = 2 * kW, kPd = 5 * kW, kPacked = 8 * kW;
+// The forward pass's copy, scaled by 2 (tanh takes 2z; scaling by a power of
+// two is exact, so z's bits are those of the unscaled chain): per network
+// the bias (0 without one), then the columns of W0.
+constexpr Index kSj = 0, kSc = 3 * kW, kSd = 7 * kW, kScaled = 11 * kW;
 
 inline Packet load(const double* p) {
   return ei::ploadu<Packet>(p);
@@ -84,15 +88,23 @@ void pack_layer0(const NetView& net, double* packed) {
     for (Index k = 0; k < kW; ++k) packed[i * kW + k] = net.w0[k * net.in + i];
 }
 
-/// Hidden layer of one column: a = tanh(b + Σ_i W0[:, i] in_i).
+/// 2 b (or 0) then 2 W0 by input, into scaled[0 .. (1 + in) kW).
+void pack_scaled_layer0(const NetView& net, double* scaled) {
+  for (Index k = 0; k < kW; ++k) scaled[k] = net.b0 ? 2.0 * net.b0[k] : 0.0;
+  for (Index i = 0; i < net.in; ++i)
+    for (Index k = 0; k < kW; ++k) scaled[(1 + i) * kW + k] = 2.0 * net.w0[k * net.in + i];
+}
+
+/// Hidden layer of one column: a = tanh(b + Σ_i W0[:, i] in_i), from the
+/// scaled weights (2z = 2b + Σ_i 2 W0[:, i] in_i).
 template <Index kIn>
-inline void hidden_layer(const double* packed, const double* b0, const double* in, double* a) {
+inline void hidden_layer(const double* scaled, const double* in, double* a) {
   for (Index p = 0; p < kPackets; ++p) {
-    Packet z = b0 ? load(b0 + p * kLanes) : bcast(0.0);
+    Packet z2 = load(scaled + p * kLanes);
     for (Index i = 0; i < kIn; ++i)
-      z = ei::pmadd(load(packed + i * kW + p * kLanes), bcast(in[i]), z);
+      z2 = ei::pmadd(load(scaled + (1 + i) * kW + p * kLanes), bcast(in[i]), z2);
     Packet value, first;  // first (1 - value²) is recomputed by the reverse pass
-    nn::detail::tanh_packet_fast(z, value, first);
+    nn::detail::tanh_packet_fast_from_twice(z2, value, first);
     store(a + p * kLanes, value);
   }
 }
@@ -229,6 +241,11 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
   pack_layer0(nj, tape.packed.data() + kPj);
   pack_layer0(nc, tape.packed.data() + kPc);
   pack_layer0(nd, tape.packed.data() + kPd);
+  tape.scaled.resize(kScaled);
+  pack_scaled_layer0(nj, tape.scaled.data() + kSj);
+  pack_scaled_layer0(nc, tape.scaled.data() + kSc);
+  pack_scaled_layer0(nd, tape.scaled.data() + kSd);
+  const double* scaled = tape.scaled.data();
   const bool fresh = tape.inputs.cols() != cols;
   if (fresh) {
     tape.inputs.resize(5, cols);
@@ -236,7 +253,6 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
   }
   tape.hidden.resize(3 * kW, cols);
   tape.outputs.resize(18, cols);
-  const double* packed = tape.packed.data();
   for (Index b = 0; b < cols; ++b) {
     double* in = tape.inputs.col(b).data();
     // δ-SNet evaluates the same nodal values every iteration: sin and cos
@@ -249,9 +265,9 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
     }
     for (Index r = 0; r < 3; ++r) in[2 + r] = x(3 + r, b);
     double* a = tape.hidden.col(b).data();
-    hidden_layer<2>(packed + kPj, nj.b0, in, a);
-    hidden_layer<3>(packed + kPc, nc.b0, in + 2, a + kW);
-    hidden_layer<3>(packed + kPd, nd.b0, in + 2, a + 2 * kW);
+    hidden_layer<2>(scaled + kSj, in, a);
+    hidden_layer<3>(scaled + kSc, in + 2, a + kW);
+    hidden_layer<3>(scaled + kSd, in + 2, a + 2 * kW);
     double* jc = tape.outputs.col(b).data();
     double dv[3];
     output_layer<9>(nj, a, jc);

@@ -29,6 +29,7 @@ bool fused_vehicle_applies(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d)
 /// What the forward pass records for the reverse pass (one call's columns).
 struct VehicleKernelTape {
   Eigen::VectorXd packed;       // layer-0 weights by input, for the x adjoint
+  Eigen::VectorXd scaled;       // 2 b0 and 2 W0 by input, for the forward pass
   Eigen::MatrixXd inputs;       // sin phi, cos phi, vx, vy, omega: 5 x columns
   Eigen::VectorXd heading;      // the phi that inputs' sin and cos belong to
   Eigen::MatrixXd hidden;       // tanh layers of f_J, f_C, f_d: 3 x 16 x columns

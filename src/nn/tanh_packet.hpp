@@ -93,10 +93,13 @@ inline TanhPacket exp2_integral(const TanhPacket& n) {
 /// error of a few ulp everywhere (unit-tested against std::tanh). 2z is
 /// clamped to ±40, where tanh is ±1 in double. first = 1 - value² (one fma).
 /// Every lane is computed on its own.
-inline void tanh_packet_fast(const TanhPacket& z, TanhPacket& value, TanhPacket& first) {
+/// tanh_packet_fast from twice the argument, x = 2z: for callers that fold
+/// the factor 2 into their weights (exact: a power of two).
+inline void tanh_packet_fast_from_twice(const TanhPacket& twice_z, TanhPacket& value,
+                                        TanhPacket& first) {
   using namespace tanh_ei;
   const TanhPacket one = pset1<TanhPacket>(1.0);
-  TanhPacket x = pmul(pset1<TanhPacket>(2.0), z);
+  TanhPacket x = twice_z;
   x = pmax(pmin(x, pset1<TanhPacket>(40.0)), pset1<TanhPacket>(-40.0));
   const TanhPacket n =
       pfloor(pmadd(pset1<TanhPacket>(1.4426950408889634073599), x, pset1<TanhPacket>(0.5)));
@@ -116,6 +119,10 @@ inline void tanh_packet_fast(const TanhPacket& z, TanhPacket& value, TanhPacket&
   const TanhPacket sm = psub(s, one), sp = padd(s, one);
   value = pdiv(pmadd(q, sm, pmul(p, sp)), pmadd(q, sp, pmul(p, sm)));
   first = pmadd(pnegate(value), value, one);
+}
+
+inline void tanh_packet_fast(const TanhPacket& z, TanhPacket& value, TanhPacket& first) {
+  tanh_packet_fast_from_twice(tanh_ei::pmul(tanh_ei::pset1<TanhPacket>(2.0), z), value, first);
 }
 
 }  // namespace dynlearn::nn::detail
