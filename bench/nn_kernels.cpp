@@ -70,6 +70,21 @@ void BM_SecondOrderAndVjp(benchmark::State& state) {
 }
 BENCHMARK(BM_SecondOrderAndVjp)->Arg(32)->Arg(2048)->Unit(benchmark::kMicrosecond);
 
+// The core's practical FP64 rate: Eigen's DGEMM on 384 x 384 matrices
+// (the roofline that bench/RESULTS.md holds the SNet kernel against).
+void BM_EigenGemm(benchmark::State& state) {
+  const Eigen::Index n = state.range(0);
+  const Eigen::MatrixXd a = Eigen::MatrixXd::Random(n, n), b = Eigen::MatrixXd::Random(n, n);
+  Eigen::MatrixXd c = Eigen::MatrixXd::Zero(n, n);
+  for (auto _ : state) {
+    c.noalias() += a * b;
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.counters["flops"] = benchmark::Counter(2.0 * static_cast<double>(n * n * n),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_EigenGemm)->Arg(384)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();
