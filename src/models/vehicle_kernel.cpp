@@ -9,6 +9,7 @@
 //              weight gradients one fma chain per entry over the columns.
 #include "vehicle_kernel.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -43,6 +44,8 @@ constexpr Index kPj = 0, kPc = 2 * kW, kPd = 5 * kW, kPacked = 8 * kW;
 // The forward pass's copy, scaled by 2 (tanh takes 2z; scaling by a power of
 // two is exact, so z's bits are those of the unscaled chain): per network
 // the bias (0 without one), then the columns of W0.
+// Columns per chunk of the reverse pass (its adjoints stay in L1).
+constexpr Index kChunk = 32;
 constexpr Index kSj = 0, kSc = 3 * kW, kSd = 7 * kW, kScaled = 11 * kW;
 
 inline Packet load(const double* p) {
@@ -118,24 +121,37 @@ inline double dot(const double* x, const double* y) {
   return ei::predux(acc);
 }
 
+#if defined(EIGEN_VECTORIZE_AVX)
+/// A packet's lanes summed down to four (AVX-512: the two halves added).
+inline __m256d to_quad(const Packet& v) {
+#if defined(EIGEN_VECTORIZE_AVX512)
+  return _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+#else
+  return v;
+#endif
+}
+#endif
+
 /// Output layer of one column: y_r = b_r (or 0.0) + W1[r, :] · a. With AVX
 /// four rows are reduced together (two hadd, two lane swaps, one add instead
 /// of four horizontal sums).
 template <Index kOut>
 inline void output_layer(const NetView& net, const double* a, double* y) {
   Index r = 0;
-#if defined(EIGEN_VECTORIZE_AVX) && !defined(EIGEN_VECTORIZE_AVX512)
+#if defined(EIGEN_VECTORIZE_AVX)
   for (; r + 4 <= kOut; r += 4) {
-    Packet acc[4];
+    __m256d quad[4];
     for (Index q = 0; q < 4; ++q) {
-      acc[q] = bcast(0.0);
+      Packet acc = bcast(0.0);
       for (Index p = 0; p < kPackets; ++p)
-        acc[q] = ei::pmadd(load(net.w1 + (r + q) * kW + p * kLanes), load(a + p * kLanes), acc[q]);
+        acc = ei::pmadd(load(net.w1 + (r + q) * kW + p * kLanes), load(a + p * kLanes), acc);
+      quad[q] = to_quad(acc);
     }
-    const __m256d h01 = _mm256_hadd_pd(acc[0], acc[1]), h23 = _mm256_hadd_pd(acc[2], acc[3]);
-    const __m256d sums = _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
-                                       _mm256_permute2f128_pd(h01, h23, 0x31));
-    store(y + r, net.b1 ? ei::padd(load(net.b1 + r), sums) : sums);
+    const __m256d h01 = _mm256_hadd_pd(quad[0], quad[1]), h23 = _mm256_hadd_pd(quad[2], quad[3]);
+    __m256d sums = _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+                                 _mm256_permute2f128_pd(h01, h23, 0x31));
+    if (net.b1) sums = _mm256_add_pd(_mm256_loadu_pd(net.b1 + r), sums);
+    _mm256_storeu_pd(y + r, sums);
   }
 #endif
   for (; r < kOut; ++r) y[r] = (net.b1 ? net.b1[r] : 0.0) + dot(net.w1 + r * kW, a);
@@ -163,14 +179,13 @@ inline void hidden_adjoint(const NetView& net, const double* gy, const double* a
 /// the columns in order.
 template <Index kOut>
 void layer1_gradient(const Eigen::MatrixXd& gy_all, Index gy_row, const Eigen::MatrixXd& a_all,
-                     Index a_row, double* g) {
+                     Index a_row, Index begin, Index end, double* g) {
   static_assert(kOut % 3 == 0, "the outputs go in blocks of three rows");
-  const Index cols = a_all.cols();
   for (Index r = 0; r < kOut; r += 3) {
     Packet acc[3][kPackets];
     for (Index q = 0; q < 3; ++q)
       for (Index p = 0; p < kPackets; ++p) acc[q][p] = load(g + (r + q) * kW + p * kLanes);
-    for (Index b = 0; b < cols; ++b) {
+    for (Index b = begin; b < end; ++b) {
       const double* gy = gy_all.col(b).data() + gy_row + r;
       const double* a = a_all.col(b).data() + a_row;
       for (Index q = 0; q < 3; ++q) {
@@ -187,15 +202,14 @@ void layer1_gradient(const Eigen::MatrixXd& gy_all, Index gy_row, const Eigen::M
 /// g[k, i] += Σ_b z̄_k(b) in_i(b) for the row-major kW x inputs W0 gradient
 /// (inputs <= 3; gathered into packets over k and scattered back).
 void layer0_gradient(const Eigen::MatrixXd& zbar_all, Index z_row, const Eigen::MatrixXd& in_all,
-                     Index in_row, Index inputs, double* g) {
-  const Index cols = zbar_all.cols();
+                     Index in_row, Index inputs, Index begin, Index end, double* g) {
   alignas(64) double lanes[3][kW];
   for (Index i = 0; i < inputs; ++i)
     for (Index k = 0; k < kW; ++k) lanes[i][k] = g[k * inputs + i];
   Packet acc[3][kPackets];
   for (Index i = 0; i < inputs; ++i)
     for (Index p = 0; p < kPackets; ++p) acc[i][p] = load(lanes[i] + p * kLanes);
-  for (Index b = 0; b < cols; ++b) {
+  for (Index b = begin; b < end; ++b) {
     const double* z = zbar_all.col(b).data() + z_row;
     const double* in = in_all.col(b).data() + in_row;
     for (Index i = 0; i < inputs; ++i) {
@@ -212,10 +226,10 @@ void layer0_gradient(const Eigen::MatrixXd& zbar_all, Index z_row, const Eigen::
 
 /// g_r += Σ_b y_r(b), one addition chain per entry over the columns.
 template <Index kRows>
-void row_sums(const Eigen::MatrixXd& y_all, Index row, double* g) {
+void row_sums(const Eigen::MatrixXd& y_all, Index row, Index begin, Index end, double* g) {
   double sum[kRows];
   for (Index r = 0; r < kRows; ++r) sum[r] = g[r];
-  for (Index b = 0; b < y_all.cols(); ++b) {
+  for (Index b = begin; b < end; ++b) {
     const double* y = y_all.col(b).data() + row;
     for (Index r = 0; r < kRows; ++r) sum[r] += y[r];
   }
@@ -294,50 +308,59 @@ void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d
   tape.out_adjoint.resize(kGrows, cols);
   tape.pre_adjoint.resize(3 * kW, cols);
   const double* packed = tape.packed.data();
-  for (Index b = 0; b < cols; ++b) {
-    const double* g = upstream.col(b).data();
-    const double* v = tape.inputs.col(b).data() + 2;
-    double* gy = tape.out_adjoint.col(b).data();
-    double h[3];
-    vehicle_output_adjoint(g, v, inverse_mass.data(), gy + kGj, gy + kGc, h);
-    for (Index r = 9; r < kP9; ++r) gy[kGj + r] = gy[kGc + r] = 0.0;
-    for (Index r = 0; r < kP3; ++r) gy[kGd + r] = r < 3 ? h[r] : 0.0;
-    const double* a = tape.hidden.col(b).data();
-    double* zbar = tape.pre_adjoint.col(b).data();
-    hidden_adjoint<9>(nj, gy + kGj, a, zbar);
-    hidden_adjoint<9>(nc, gy + kGc, a + kW, zbar + kW);
-    hidden_adjoint<3>(nd, gy + kGd, a + 2 * kW, zbar + 2 * kW);
-    if (x_adjoint) {
-      Eigen::Ref<Eigen::MatrixXd>& xa = *x_adjoint;
-      const double* jc = tape.outputs.col(b).data();
-      double va[3];
-      vehicle_velocity_adjoint(jc, jc + 9, g, h, va);
-      const double* in = tape.inputs.col(b).data();
-      const double fa0 = 0.0 + dot(packed + kPj, zbar);
-      const double fa1 = 0.0 + dot(packed + kPj + kW, zbar);
-      xa(0, b) = 0.0;
-      xa(1, b) = 0.0;
-      xa(2, b) = 0.0 + vehicle_heading_adjoint(fa0, fa1, in[0], in[1]);
-      for (Index r = 0; r < 3; ++r) {
-        double sum = va[r] + (0.0 + dot(packed + kPc + r * kW, zbar + kW));
-        sum += 0.0 + dot(packed + kPd + r * kW, zbar + 2 * kW);
-        xa(3 + r, b) = sum;
+  // Chunks of columns: the weight gradients read the chunk's adjoints while
+  // they are in L1. Each entry's chain still runs over the columns in order.
+  for (Index begin = 0; begin < cols; begin += kChunk) {
+    const Index end = std::min(cols, begin + kChunk);
+    for (Index b = begin; b < end; ++b) {
+      const double* g = upstream.col(b).data();
+      const double* v = tape.inputs.col(b).data() + 2;
+      double* gy = tape.out_adjoint.col(b).data();
+      double h[3];
+      vehicle_output_adjoint(g, v, inverse_mass.data(), gy + kGj, gy + kGc, h);
+      for (Index r = 9; r < kP9; ++r) gy[kGj + r] = gy[kGc + r] = 0.0;
+      for (Index r = 0; r < kP3; ++r) gy[kGd + r] = r < 3 ? h[r] : 0.0;
+      const double* a = tape.hidden.col(b).data();
+      double* zbar = tape.pre_adjoint.col(b).data();
+      hidden_adjoint<9>(nj, gy + kGj, a, zbar);
+      hidden_adjoint<9>(nc, gy + kGc, a + kW, zbar + kW);
+      hidden_adjoint<3>(nd, gy + kGd, a + 2 * kW, zbar + 2 * kW);
+      if (x_adjoint) {
+        Eigen::Ref<Eigen::MatrixXd>& xa = *x_adjoint;
+        const double* jc = tape.outputs.col(b).data();
+        double va[3];
+        vehicle_velocity_adjoint(jc, jc + 9, g, h, va);
+        const double* in = tape.inputs.col(b).data();
+        const double fa0 = 0.0 + dot(packed + kPj, zbar);
+        const double fa1 = 0.0 + dot(packed + kPj + kW, zbar);
+        xa(0, b) = 0.0;
+        xa(1, b) = 0.0;
+        xa(2, b) = 0.0 + vehicle_heading_adjoint(fa0, fa1, in[0], in[1]);
+        for (Index r = 0; r < 3; ++r) {
+          double sum = va[r] + (0.0 + dot(packed + kPc + r * kW, zbar + kW));
+          sum += 0.0 + dot(packed + kPd + r * kW, zbar + 2 * kW);
+          xa(3 + r, b) = sum;
+        }
       }
     }
+    // Weight gradients: one chain per entry over the columns.
+    layer1_gradient<9>(tape.out_adjoint, kGj, tape.hidden, 0, begin, end, gradient + nj.w1_at);
+    layer1_gradient<9>(tape.out_adjoint, kGc, tape.hidden, kW, begin, end,
+                       gradient + at_c + nc.w1_at);
+    layer1_gradient<3>(tape.out_adjoint, kGd, tape.hidden, 2 * kW, begin, end,
+                       gradient + at_d + nd.w1_at);
+    if (nj.b1) row_sums<9>(tape.out_adjoint, kGj, begin, end, gradient + nj.b1_at);
+    if (nc.b1) row_sums<9>(tape.out_adjoint, kGc, begin, end, gradient + at_c + nc.b1_at);
+    if (nd.b1) row_sums<3>(tape.out_adjoint, kGd, begin, end, gradient + at_d + nd.b1_at);
+    layer0_gradient(tape.pre_adjoint, 0, tape.inputs, 0, 2, begin, end, gradient + nj.w0_at);
+    layer0_gradient(tape.pre_adjoint, kW, tape.inputs, 2, 3, begin, end,
+                    gradient + at_c + nc.w0_at);
+    layer0_gradient(tape.pre_adjoint, 2 * kW, tape.inputs, 2, 3, begin, end,
+                    gradient + at_d + nd.w0_at);
+    if (nj.b0) row_sums<kW>(tape.pre_adjoint, 0, begin, end, gradient + nj.b0_at);
+    if (nc.b0) row_sums<kW>(tape.pre_adjoint, kW, begin, end, gradient + at_c + nc.b0_at);
+    if (nd.b0) row_sums<kW>(tape.pre_adjoint, 2 * kW, begin, end, gradient + at_d + nd.b0_at);
   }
-  // Weight gradients: one chain per entry over the columns.
-  layer1_gradient<9>(tape.out_adjoint, kGj, tape.hidden, 0, gradient + nj.w1_at);
-  layer1_gradient<9>(tape.out_adjoint, kGc, tape.hidden, kW, gradient + at_c + nc.w1_at);
-  layer1_gradient<3>(tape.out_adjoint, kGd, tape.hidden, 2 * kW, gradient + at_d + nd.w1_at);
-  if (nj.b1) row_sums<9>(tape.out_adjoint, kGj, gradient + nj.b1_at);
-  if (nc.b1) row_sums<9>(tape.out_adjoint, kGc, gradient + at_c + nc.b1_at);
-  if (nd.b1) row_sums<3>(tape.out_adjoint, kGd, gradient + at_d + nd.b1_at);
-  layer0_gradient(tape.pre_adjoint, 0, tape.inputs, 0, 2, gradient + nj.w0_at);
-  layer0_gradient(tape.pre_adjoint, kW, tape.inputs, 2, 3, gradient + at_c + nc.w0_at);
-  layer0_gradient(tape.pre_adjoint, 2 * kW, tape.inputs, 2, 3, gradient + at_d + nd.w0_at);
-  if (nj.b0) row_sums<kW>(tape.pre_adjoint, 0, gradient + nj.b0_at);
-  if (nc.b0) row_sums<kW>(tape.pre_adjoint, kW, gradient + at_c + nc.b0_at);
-  if (nd.b0) row_sums<kW>(tape.pre_adjoint, 2 * kW, gradient + at_d + nd.b0_at);
 }
 
 }  // namespace dynlearn::models::detail
