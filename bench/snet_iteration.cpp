@@ -101,7 +101,8 @@ void BM_DeltaSnet(benchmark::State& state, bool fused) {
   const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
                                      grid.trajectory_groups());
   const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data));
+  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data),
+                             train::SampleWeights::on_demand);
   train::DeltaSnetOptions options;
   options.delta = 0.0;  // never converge: every step is a full Adam step
   train::DeltaSnet solver(*model, problem, chain, data, options);
@@ -175,7 +176,8 @@ int time_delta_snet_across_ranks(int iterations) {
   const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
                                      grid.trajectory_groups());
   const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data));
+  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data),
+                             train::SampleWeights::on_demand);
   train::DeltaSnetOptions options;
   options.delta = 0.0;
   train::DeltaSnet solver(*model, problem, chain, data, options);

@@ -498,9 +498,12 @@ bool SnetMethod::train_spectral(const Config& config, MPI_Comm comm, integrate::
   const double t0 = config.data.t0;
   const double t1 = config.data.t0 + config.data.dt * config.data.train_steps;
   const spectral::ElementChain chain(t0, t1, c.elements, c.p);
+  // δ-SNet evaluates L once (its nodal values are fixed): it forms the
+  // samples' interpolation rows then instead of keeping them.
   train::SnetProblem problem(
       model, chain, grid, data, layout,
-      static_cast<double>(shape.trajectories) * static_cast<double>(shape.samples));
+      static_cast<double>(shape.trajectories) * static_cast<double>(shape.samples),
+      c.method == "delta_snet" ? train::SampleWeights::on_demand : train::SampleWeights::stored);
   core::info(
       format("train: %s, %llu trajectories x %llu samples, %d element(s) of order %d over [%g, "
              "%g]; grid %d "

@@ -1,5 +1,6 @@
 #include "dynlearn/io/dataset_file.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "dynlearn/core/error.hpp"
@@ -9,18 +10,21 @@
 namespace dynlearn::io {
 namespace {
 
-std::string group(const std::string& split) { return "/" + split; }
+std::string group(const std::string& split) {
+  return "/" + split;
+}
 
 /// Concatenates one field of every record into a row-major buffer.
 template <class Get>
-std::vector<double> gather(const std::vector<TrajectoryRecord>& records, std::size_t per_row, Get get) {
+std::vector<double> gather(const std::vector<TrajectoryRecord>& records, std::size_t per_row,
+                           Get get) {
   std::vector<double> buffer;
   buffer.reserve(records.size() * per_row);
   for (const auto& r : records) {
     const auto& m = get(r);
     if (static_cast<std::size_t>(m.size()) != per_row)
-      throw std::logic_error("dataset record has " + std::to_string(m.size()) + " values, expected " +
-                             std::to_string(per_row));
+      throw std::logic_error("dataset record has " + std::to_string(m.size()) +
+                             " values, expected " + std::to_string(per_row));
     buffer.insert(buffer.end(), m.data(), m.data() + m.size());
   }
   return buffer;
@@ -30,7 +34,10 @@ std::vector<double> gather(const std::vector<TrajectoryRecord>& records, std::si
 
 DatasetWriter::DatasetWriter(const std::string& path, MPI_Comm comm, const DatasetMeta& meta,
                              const std::string& resolved_deck, const std::string& description)
-    : path_(path), partial_(path + ".partial"), comm_(comm), file_(h5::File::create(partial_, comm)) {
+    : path_(path),
+      partial_(path + ".partial"),
+      comm_(comm),
+      file_(h5::File::create(partial_, comm)) {
   write_provenance(file_, "dataset", dataset_schema_version, resolved_deck);
   file_.write_attribute("/", "description", description);
   file_.write_attribute("/", "system_type", meta.system_type);
@@ -51,11 +58,13 @@ void DatasetWriter::write_constant(const std::string& name, const Eigen::MatrixX
                                    const std::string& doc) {
   // The file is row-major: store the transpose's column-major data.
   const Eigen::MatrixXd row_major = value.transpose();
-  file_.write_all("/system/" + name, {static_cast<hsize_t>(value.rows()), static_cast<hsize_t>(value.cols())},
+  file_.write_all("/system/" + name,
+                  {static_cast<hsize_t>(value.rows()), static_cast<hsize_t>(value.cols())},
                   row_major.data(), doc);
 }
 
-void DatasetWriter::create_split(const std::string& split, const SplitShape& s, const std::string& grid) {
+void DatasetWriter::create_split(const std::string& split, const SplitShape& s,
+                                 const std::string& grid) {
   const std::string g = group(split);
   file_.create_dataset(g + "/t", {s.trajectories, s.samples}, "sample times [trajectory, sample]");
   file_.create_dataset(g + "/x", {s.trajectories, s.samples, s.state_dim},
@@ -65,8 +74,9 @@ void DatasetWriter::create_split(const std::string& split, const SplitShape& s, 
   if (s.input_dim > 0) {
     file_.create_dataset(g + "/u", {s.trajectories, s.samples, s.input_dim},
                          "input u(t) at the sample times [trajectory, sample, channel]");
-    file_.create_dataset(g + "/u_coeffs", {s.trajectories, s.input_dim, s.input_coeffs},
-                         "Fourier coefficients of u [trajectory, channel, (a0, a1, b1, ..., aK, bK)]");
+    file_.create_dataset(
+        g + "/u_coeffs", {s.trajectories, s.input_dim, s.input_coeffs},
+        "Fourier coefficients of u [trajectory, channel, (a0, a1, b1, ..., aK, bK)]");
   }
   if (s.parameters > 0)
     file_.create_dataset(g + "/params", {s.trajectories, s.parameters},
@@ -82,24 +92,38 @@ void DatasetWriter::write_split(const std::string& split, hsize_t first,
   const SplitShape& s = shapes_.at(split);
   const std::string g = group(split);
   const hsize_t n = records.size();
-  file_.write_rows(g + "/t", first, n, gather(records, s.samples, [](auto& r) -> auto& { return r.t; }).data());
+  file_.write_rows(g + "/t", first, n,
+                   gather(
+                       records, s.samples, [](auto& r) -> auto& { return r.t; })
+                       .data());
   file_.write_rows(g + "/x", first, n,
-                   gather(records, s.samples * s.state_dim, [](auto& r) -> auto& { return r.x; }).data());
+                   gather(
+                       records, s.samples * s.state_dim, [](auto& r) -> auto& { return r.x; })
+                       .data());
   file_.write_rows(g + "/y", first, n,
-                   gather(records, s.samples * s.observed_dim, [](auto& r) -> auto& { return r.y; }).data());
+                   gather(
+                       records, s.samples * s.observed_dim, [](auto& r) -> auto& { return r.y; })
+                       .data());
   if (s.input_dim > 0) {
     file_.write_rows(g + "/u", first, n,
-                     gather(records, s.samples * s.input_dim, [](auto& r) -> auto& { return r.u; }).data());
+                     gather(
+                         records, s.samples * s.input_dim, [](auto& r) -> auto& { return r.u; })
+                         .data());
     // u_coeffs is [channel, coeff] row-major per trajectory: the transpose's column-major data.
     std::vector<TrajectoryRecord> transposed(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) transposed[i].u_coeffs = records[i].u_coeffs.transpose();
-    file_.write_rows(g + "/u_coeffs", first, n,
-                     gather(transposed, s.input_dim * s.input_coeffs, [](auto& r) -> auto& { return r.u_coeffs; })
-                         .data());
+    for (std::size_t i = 0; i < records.size(); ++i)
+      transposed[i].u_coeffs = records[i].u_coeffs.transpose();
+    file_.write_rows(
+        g + "/u_coeffs", first, n,
+        gather(
+            transposed, s.input_dim * s.input_coeffs, [](auto& r) -> auto& { return r.u_coeffs; })
+            .data());
   }
   if (s.parameters > 0)
     file_.write_rows(g + "/params", first, n,
-                     gather(records, s.parameters, [](auto& r) -> auto& { return r.params; }).data());
+                     gather(
+                         records, s.parameters, [](auto& r) -> auto& { return r.params; })
+                         .data());
 }
 
 void DatasetWriter::commit() {
@@ -114,7 +138,8 @@ void DatasetWriter::commit() {
   committed_ = true;
 }
 
-DatasetReader::DatasetReader(const std::string& path, MPI_Comm comm) : file_(h5::File::open(path, comm)) {
+DatasetReader::DatasetReader(const std::string& path, MPI_Comm comm)
+    : file_(h5::File::open(path, comm)) {
   check_provenance(file_, "dataset", dataset_schema_version);
   if (!file_.has_attribute("/", "complete"))
     throw InputError("'" + path + "' is incomplete (its writer was interrupted); regenerate it");
@@ -127,7 +152,9 @@ DatasetReader::DatasetReader(const std::string& path, MPI_Comm comm) : file_(h5:
   meta_.observed_indices = file_.read_int_array_attribute("/system", "observed_indices");
 }
 
-bool DatasetReader::has_split(const std::string& split) const { return file_.exists(group(split) + "/t"); }
+bool DatasetReader::has_split(const std::string& split) const {
+  return file_.exists(group(split) + "/t");
+}
 
 SplitShape DatasetReader::shape(const std::string& split) const {
   const std::string g = group(split);
@@ -147,32 +174,41 @@ SplitShape DatasetReader::shape(const std::string& split) const {
   return s;
 }
 
-SplitData DatasetReader::read(const std::string& split, hsize_t first, hsize_t count) const {
+SplitData DatasetReader::read(const std::string& split, hsize_t first, hsize_t count,
+                              ReadFields fields) const {
   const std::string g = group(split);
   SplitData out;
   out.shape = shape(split);
   const SplitShape& s = out.shape;
-  const auto t = file_.read_rows(g + "/t", first, count);
-  const auto x = file_.read_rows(g + "/x", first, count);
-  const auto y = file_.read_rows(g + "/y", first, count);
-  std::vector<double> u, c, p;
-  if (s.input_dim > 0) {
-    u = file_.read_rows(g + "/u", first, count);
-    c = file_.read_rows(g + "/u_coeffs", first, count);
-  }
-  if (s.parameters > 0) p = file_.read_rows(g + "/params", first, count);
+  const bool inputs = s.input_dim > 0, params = s.parameters > 0;
   using Mat = Eigen::Map<const Eigen::MatrixXd>;
-  for (hsize_t i = 0; i < count; ++i) {
-    TrajectoryRecord r;
-    r.t = Eigen::Map<const Eigen::VectorXd>(&t[i * s.samples], s.samples);
-    r.x = Mat(&x[i * s.samples * s.state_dim], s.state_dim, s.samples);
-    r.y = Mat(&y[i * s.samples * s.observed_dim], s.observed_dim, s.samples);
-    if (s.input_dim > 0) {
-      r.u = Mat(&u[i * s.samples * s.input_dim], s.input_dim, s.samples);
-      r.u_coeffs = Mat(&c[i * s.input_dim * s.input_coeffs], s.input_coeffs, s.input_dim).transpose();
+  // Independent reads (no collective): ranks may take different block counts.
+  constexpr hsize_t kBlock = 32;
+  out.trajectories.reserve(count);
+  for (hsize_t b0 = 0; b0 < count; b0 += kBlock) {
+    const hsize_t n = std::min(kBlock, count - b0);
+    const auto rows = [&](bool wanted, const char* name) {
+      return wanted ? file_.read_rows(g + "/" + name, first + b0, n) : std::vector<double>{};
+    };
+    const auto t = rows(true, "t");
+    const auto x = rows(fields.x, "x");
+    const auto y = rows(fields.y, "y");
+    const auto u = rows(inputs && fields.u, "u");
+    const auto c = rows(inputs && fields.u_coeffs, "u_coeffs");
+    const auto p = rows(params && fields.params, "params");
+    for (hsize_t i = 0; i < n; ++i) {
+      TrajectoryRecord r;
+      r.t = Eigen::Map<const Eigen::VectorXd>(&t[i * s.samples], s.samples);
+      if (!x.empty()) r.x = Mat(&x[i * s.samples * s.state_dim], s.state_dim, s.samples);
+      if (!y.empty()) r.y = Mat(&y[i * s.samples * s.observed_dim], s.observed_dim, s.samples);
+      if (!u.empty()) r.u = Mat(&u[i * s.samples * s.input_dim], s.input_dim, s.samples);
+      if (!c.empty())
+        r.u_coeffs =
+            Mat(&c[i * s.input_dim * s.input_coeffs], s.input_coeffs, s.input_dim).transpose();
+      if (!p.empty())
+        r.params = Eigen::Map<const Eigen::VectorXd>(&p[i * s.parameters], s.parameters);
+      out.trajectories.push_back(std::move(r));
     }
-    if (s.parameters > 0) r.params = Eigen::Map<const Eigen::VectorXd>(&p[i * s.parameters], s.parameters);
-    out.trajectories.push_back(std::move(r));
   }
   return out;
 }

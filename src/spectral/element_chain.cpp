@@ -40,19 +40,30 @@ int ElementChain::element_of(double t) const {
   return std::clamp(e, 0, elements_ - 1);
 }
 
+double ElementChain::reference_point(int e, double t) const {
+  const double h = element_length();
+  return std::clamp(2.0 * (t - (t0_ + e * h)) / h - 1.0, -1.0, 1.0);
+}
+
 SampleMap ElementChain::sample_map(const Eigen::VectorXd& t) const {
   SampleMap map;
   map.element.resize(static_cast<std::size_t>(t.size()));
   map.weights.resize(t.size(), p_ + 1);
-  const double h = element_length();
   for (Eigen::Index k = 0; k < t.size(); ++k) {
     const int e = element_of(t(k));
     map.element[static_cast<std::size_t>(k)] = e;
     Eigen::VectorXd xi(1);
-    xi(0) = std::clamp(2.0 * (t(k) - (t0_ + e * h)) / h - 1.0, -1.0, 1.0);
+    xi(0) = reference_point(e, t(k));
     map.weights.row(k) = basis_.interpolation(xi).row(0);
   }
   return map;
+}
+
+Eigen::MatrixXd ElementChain::element_weights(int e,
+                                              const Eigen::Ref<const Eigen::VectorXd>& t) const {
+  Eigen::VectorXd xi(t.size());
+  for (Eigen::Index k = 0; k < t.size(); ++k) xi(k) = reference_point(e, t(k));
+  return basis_.interpolation(xi);  // row by row, as sample_map's
 }
 
 Eigen::MatrixXd ElementChain::global_interpolation(const Eigen::VectorXd& t) const {

@@ -1,5 +1,7 @@
 #include "dynlearn/train/driven_trajectories.hpp"
 
+#include <utility>
+
 #include "dynlearn/core/error.hpp"
 
 namespace dynlearn::train {
@@ -24,12 +26,15 @@ DrivenTrajectories read_driven_trajectories(const io::DatasetReader& reader,
     throw InputError("trajectories [" + std::to_string(first) + ", " +
                      std::to_string(first + count) + ") requested from a '" + split +
                      "' split of " + std::to_string(shape.trajectories));
-  const io::SplitData data = reader.read(split, first, count);
+  // SNet and the matching baselines use t, y and the input coefficients only.
+  io::ReadFields fields;
+  fields.x = fields.u = fields.params = false;
+  io::SplitData data = reader.read(split, first, count, fields);
   DrivenTrajectories out;
   out.first = first;
-  for (const io::TrajectoryRecord& r : data.trajectories) {
-    out.t.push_back(r.t);
-    out.y.push_back(r.y);
+  for (io::TrajectoryRecord& r : data.trajectories) {  // moved: one copy of the data at a time
+    out.t.push_back(std::move(r.t));
+    out.y.push_back(std::move(r.y));
     out.u.emplace_back(r.u_coeffs, input_period);
   }
   return out;

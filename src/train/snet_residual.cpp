@@ -12,8 +12,12 @@
 namespace dynlearn::train {
 
 SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::ElementChain& chain,
-                           const DrivenTrajectories& data, SnetShare share)
-    : field_(field), chain_(chain), share_(std::move(share)) {
+                           const DrivenTrajectories& data, SnetShare share, SampleWeights weights)
+    : field_(field),
+      chain_(chain),
+      data_(data),
+      weights_policy_(weights),
+      share_(std::move(share)) {
   const int p = chain_.order();
   const std::size_t local_elements = share_.elements.size();
   local_nodes_ = local_elements == 0 ? 0 : static_cast<int>(local_elements) * p + 1;
@@ -30,17 +34,23 @@ SnetResidual::SnetResidual(const integrate::DrivenField& field, const spectral::
       if (d.u.rows() != field_.input_dim())
         throw InputError("the dataset's input has " + std::to_string(d.u.rows()) +
                          " channels but the model " + std::to_string(field_.input_dim()));
-      Eigen::Index count = 0;
-      for (int element : map.element) count += element == e;
-      d.weights.resize(count, p + 1);
-      d.y.resize(field_.state_dim(), count);
-      Eigen::Index k = 0;
+      d.element = e;
+      Eigen::Index count = 0, first = -1, last = -1;
       for (Eigen::Index s = 0; s < data.t[i].size(); ++s)
         if (map.element[static_cast<std::size_t>(s)] == e) {
-          d.weights.row(k) = map.weights.row(s);
-          d.y.col(k) = data.y[i].col(s);
-          ++k;
+          if (first < 0) first = s;
+          last = s;
+          ++count;
         }
+      // The observations are read in place: an element's samples must be
+      // consecutive (the sample times increase).
+      if (count > 0 && last - first + 1 != count)
+        throw InputError("trajectory " + std::to_string(i) +
+                         " of the dataset: the sample times do not increase; sort them");
+      d.first = count > 0 ? first : 0;
+      d.count = count;
+      if (weights_policy_ == SampleWeights::stored)
+        d.weights = map.weights.middleRows(d.first, count);
     }
   }
   units_.resize(units());
@@ -122,16 +132,16 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
         double l_sum = 0.0;
         for (std::size_t i = shard.begin; i < shard.end; ++i) {
           const ElementData& data = element_data(i, le);
+          const Eigen::MatrixXd& weights = sample_weights(i, data);
           const Eigen::Index c = static_cast<Eigen::Index>(i - shard.begin) * np1;
-          misfit_.noalias() = xs.middleCols(c, np1) * data.weights.transpose();
-          misfit_ -= data.y;
+          misfit_.noalias() = xs.middleCols(c, np1) * weights.transpose();
+          misfit_ -= data_.y[i].middleCols(data.first, data.count);
           l_sum += misfit_.squaredNorm();
           if (x_gradient) {
             // ∂R/∂X_e = c_r r D - c_r Jᵀ r, ∂(γL)/∂X_e = c_l misfit W.
             g_.noalias() = c_r * r_.middleCols(c, np1) * d;
             g_ += adjoint_.middleCols(c, np1);
-            if (gamma != 0.0 && data.weights.rows() > 0)
-              g_.noalias() += c_l * misfit_ * data.weights;
+            if (gamma != 0.0 && data.count > 0) g_.noalias() += c_l * misfit_ * weights;
             for (int q = 0; q <= p; ++q)
               Eigen::Map<Eigen::VectorXd>(x_gradient->node(i, static_cast<int>(le) * p + q), n) +=
                   g_.col(q);
@@ -143,6 +153,12 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
       v(m + 1) = unit.l_sum / share_.sample_count;
     }
   }
+}
+
+const Eigen::MatrixXd& SnetResidual::sample_weights(std::size_t i, const ElementData& d) const {
+  if (weights_policy_ == SampleWeights::stored) return d.weights;
+  weights_buffer_ = chain_.element_weights(d.element, data_.t[i].segment(d.first, d.count));
+  return weights_buffer_;
 }
 
 SnetGridSum::SnetGridSum(const parallel::ProcessGrid& grid, std::size_t elements,
@@ -195,12 +211,14 @@ SnetShare make_snet_share(const parallel::ShardLayout& layout, const spectral::E
 
 SnetProblem::SnetProblem(const integrate::DrivenField& field, const spectral::ElementChain& chain,
                          const parallel::ProcessGrid& grid, const DrivenTrajectories& data,
-                         const parallel::ShardLayout& layout, double total_samples)
+                         const parallel::ShardLayout& layout, double total_samples,
+                         SampleWeights weights)
     : field_(field),
       grid_(grid),
       residual_(field, chain, data,
                 make_snet_share(layout, chain, grid.time_block(), grid.time_blocks(),
-                                field.state_dim(), total_samples)),
+                                field.state_dim(), total_samples),
+                weights),
       sum_(grid, static_cast<std::size_t>(chain.elements()), layout.n_shards(),
            layout.owned_shards().size()),
       x_(grid.time_comm(), data.size(), field.state_dim(), residual_.local_nodes(),

@@ -58,11 +58,13 @@ class DatasetWriter {
                 const std::string& resolved_deck, const std::string& description);
   ~DatasetWriter();
 
-  void write_constant(const std::string& name, const Eigen::MatrixXd& value, const std::string& doc);
+  void write_constant(const std::string& name, const Eigen::MatrixXd& value,
+                      const std::string& doc);
   /// Creates the split's datasets; collective.
   void create_split(const std::string& split, const SplitShape& shape, const std::string& grid);
   /// Writes this rank's trajectories [first, first + records.size()); collective.
-  void write_split(const std::string& split, hsize_t first, const std::vector<TrajectoryRecord>& records);
+  void write_split(const std::string& split, hsize_t first,
+                   const std::vector<TrajectoryRecord>& records);
   /// Closes the file and renames it to its final name; collective.
   void commit();
 
@@ -73,6 +75,16 @@ class DatasetWriter {
   h5::File file_;
   std::map<std::string, SplitShape> shapes_;
   bool committed_ = false;
+};
+
+/// Which arrays DatasetReader::read loads besides t (a method that needs
+/// few of them keeps its memory near the size of what it uses).
+struct ReadFields {
+  bool x = true;         // the true state
+  bool y = true;         // the observations
+  bool u = true;         // the sampled inputs
+  bool u_coeffs = true;  // the inputs' Fourier coefficients
+  bool params = true;    // per-trajectory parameters
 };
 
 /// A split read back from a dataset file.
@@ -89,8 +101,11 @@ class DatasetReader {
   const std::string& deck() const { return deck_; }
   bool has_split(const std::string& split) const;
   SplitShape shape(const std::string& split) const;
-  /// Reads trajectories [first, first + count) of a split.
-  SplitData read(const std::string& split, hsize_t first, hsize_t count) const;
+  /// Reads trajectories [first, first + count) of a split, `fields` of them
+  /// (the others stay empty), a block of trajectories at a time so the
+  /// transient buffers stay small.
+  SplitData read(const std::string& split, hsize_t first, hsize_t count,
+                 ReadFields fields = {}) const;
   Eigen::MatrixXd constant(const std::string& name) const;
 
  private:

@@ -46,6 +46,9 @@ class ElementChain {
   int element_of(double t) const;
   /// Interpolation weights of the samples at times t.
   SampleMap sample_map(const Eigen::VectorXd& t) const;
+  /// The rows of sample_map for times t that all lie in element e (the same
+  /// bits): t.size() x (p + 1).
+  Eigen::MatrixXd element_weights(int e, const Eigen::Ref<const Eigen::VectorXd>& t) const;
   /// Interpolation matrix from all node_count() nodal values to times t.
   Eigen::MatrixXd global_interpolation(const Eigen::VectorXd& t) const;
   /// Elements of time block `block` of `blocks` (the same split as
@@ -56,6 +59,8 @@ class ElementChain {
   double t0_, t1_;
   int elements_, p_;
   LagrangeBasis basis_;
+  // The reference coordinate in [-1, 1] of time t in element e.
+  double reference_point(int e, double t) const;
   Eigen::MatrixXd derivative_;
 };
 

@@ -50,11 +50,19 @@ struct SnetShare {
 /// partials are already divided by their global normalisers.
 using SnetPartials = std::vector<Eigen::VectorXd>;
 
+/// Whether SnetResidual keeps the samples' interpolation rows (p + 1 doubles
+/// per sample, for a matching loss evaluated often: α-SNet) or forms them
+/// when L is evaluated (δ-SNet evaluates L once, for its fixed nodal
+/// values: its memory then does not grow with the samples beyond the data).
+enum class SampleWeights { stored, on_demand };
+
 class SnetResidual {
  public:
-  /// Keeps references to field, chain and data (they must outlive it).
+  /// Keeps references to field, chain and data (they must outlive it); the
+  /// observations are read from data, not copied.
   SnetResidual(const integrate::DrivenField& field, const spectral::ElementChain& chain,
-               const DrivenTrajectories& data, SnetShare share);
+               const DrivenTrajectories& data, SnetShare share,
+               SampleWeights weights = SampleWeights::stored);
 
   const SnetShare& share() const { return share_; }
   Eigen::Index state_dim() const { return field_.state_dim(); }
@@ -78,9 +86,14 @@ class SnetResidual {
  private:
   struct ElementData {
     Eigen::MatrixXd u;        // input at the element's nodes, input_dim x (p + 1)
-    Eigen::MatrixXd weights;  // interpolation rows of the samples in the element
-    Eigen::MatrixXd y;        // their observations, state_dim x samples
+    int element = 0;          // global element index
+    Eigen::Index first = 0;   // the element's samples: data.t[i] and data.y[i]
+    Eigen::Index count = 0;   //   columns [first, first + count)
+    Eigen::MatrixXd weights;  // their interpolation rows (SampleWeights::stored)
   };
+  // The interpolation rows of trajectory i's samples in element d (stored,
+  // or formed into weights_buffer_).
+  const Eigen::MatrixXd& sample_weights(std::size_t i, const ElementData& d) const;
   const ElementData& element_data(std::size_t trajectory, std::size_t local_element) const {
     return elements_[trajectory * share_.elements.size() + local_element];
   }
@@ -103,12 +116,14 @@ class SnetResidual {
 
   const integrate::DrivenField& field_;
   const spectral::ElementChain& chain_;
+  const DrivenTrajectories& data_;
+  SampleWeights weights_policy_;
   SnetShare share_;
   int local_nodes_ = 0;
   std::vector<ElementData> elements_;
   mutable std::vector<UnitCache> units_;
   // Per-call buffers (one shard's columns; one trajectory's element).
-  mutable Eigen::MatrixXd f_, r_, upstream_, adjoint_, misfit_, g_;
+  mutable Eigen::MatrixXd f_, r_, upstream_, adjoint_, misfit_, g_, weights_buffer_;
   // θ-gradient nobody asked for (the field's vjp computes it anyway).
   mutable Eigen::VectorXd theta_scratch_;
 };
@@ -149,7 +164,8 @@ class SnetProblem {
  public:
   SnetProblem(const integrate::DrivenField& field, const spectral::ElementChain& chain,
               const parallel::ProcessGrid& grid, const DrivenTrajectories& data,
-              const parallel::ShardLayout& layout, double total_samples);
+              const parallel::ShardLayout& layout, double total_samples,
+              SampleWeights weights = SampleWeights::stored);
 
   const SnetResidual& residual() const { return residual_; }
   const parallel::ProcessGrid& grid() const { return grid_; }

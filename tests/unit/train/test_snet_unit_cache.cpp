@@ -5,6 +5,10 @@
 // surrogate (fused kernel, θ-only VJP) and the x-gradient path included.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
+#include "dynlearn/core/error.hpp"
 #include "dynlearn/models/vehicle_surrogate.hpp"
 #include "dynlearn/parallel/process_grid.hpp"
 #include "dynlearn/train/delta_snet.hpp"
@@ -82,6 +86,42 @@ TEST(SnetUnitCache, ReusedValuesEqualAFreshEvaluation) {
   theta.array() += 1e-3;
   field.set_parameters(theta);
   expect_same_bits(evaluate(problem), fresh(), "after a θ step");
+}
+
+// SampleWeights::on_demand (δ-SNet: no per-sample interpolation rows kept)
+// forms the same rows when L is evaluated: the bits of the stored rows, for
+// R, L, the θ-gradient and the nodal-value gradient (which uses the rows).
+TEST(SnetUnitCache, OnDemandSampleWeightsGiveTheStoredBits) {
+  const std::size_t trajectories = 4;
+  models::VehicleSurrogate field(16, 16, 16);
+  field.initialize(5);
+  const DrivenTrajectories data = testing::snet_test_data(trajectories, 6, 3, 21, 4.0, true);
+  const spectral::ElementChain chain(0.0, 4.0, 2, 6);
+  parallel::ProcessGrid grid(MPI_COMM_SELF, 1);
+  const parallel::ShardLayout layout(trajectories, 2, 0, 1);
+  const double samples = static_cast<double>(trajectories) * 21;
+  SnetProblem stored(field, chain, grid, data, layout, samples, SampleWeights::stored);
+  SnetProblem on_demand(field, chain, grid, data, layout, samples, SampleWeights::on_demand);
+  fit_coefficients(stored, chain, data, 1e-6);
+  fit_coefficients(on_demand, chain, data, 1e-6);
+  const Result a = evaluate(stored), b = evaluate(on_demand);
+  EXPECT_GT(a.values.loss, 0.0);
+  expect_same_bits(a, b, "on demand vs stored");
+}
+
+TEST(SnetUnitCache, DecreasingSampleTimesAreAnInputError) {
+  models::VehicleSurrogate field(16, 16, 16);
+  DrivenTrajectories data = testing::snet_test_data(2, 6, 3, 21, 4.0, true);
+  std::swap(data.t[1](4), data.t[1](15));  // now in different elements, out of order
+  const spectral::ElementChain chain(0.0, 4.0, 2, 6);
+  parallel::ProcessGrid grid(MPI_COMM_SELF, 1);
+  const parallel::ShardLayout layout(2, 1, 0, 1);
+  try {
+    SnetProblem problem(field, chain, grid, data, layout, 42.0);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("do not increase"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
