@@ -68,24 +68,46 @@ double total_samples(const train::DrivenTrajectories& data) {
   return n;
 }
 
+// The paper's vehicle problem on a (ranks x 1) grid over MPI_COMM_WORLD:
+// the surrogate and its SNet problem on one element of order kOrder.
+struct VehicleSnet {
+  const train::DrivenTrajectories& data = vehicle_data();
+  std::unique_ptr<integrate::DrivenField> model = vehicle_model();
+  parallel::ProcessGrid grid{MPI_COMM_WORLD, 1};
+  parallel::ShardLayout layout{data.size(), kShards, grid.trajectory_group(),
+                               grid.trajectory_groups()};
+  spectral::ElementChain chain{data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder};
+  train::SnetProblem problem;
+
+  explicit VehicleSnet(train::SampleWeights weights)
+      : problem(*model, chain, grid, data, layout, total_samples(data), weights) {}
+};
+
+// δ-SNet on it as the δ-SNet decks run it (interpolation rows on demand),
+// with δ = 0: it never converges, so every step is a full Adam step.
+struct VehicleDeltaSnet : VehicleSnet {
+  train::DeltaSnet solver;
+
+  VehicleDeltaSnet()
+      : VehicleSnet(train::SampleWeights::on_demand),
+        solver(*model, problem, chain, data, never_converging()) {}
+
+  static train::DeltaSnetOptions never_converging() {
+    train::DeltaSnetOptions options;
+    options.delta = 0.0;
+    return options;
+  }
+};
+
 // θ after 500 δ-SNet iterations from the initial θ: a mid-training model.
 // The randomly initialised surrogate blows up over the 10 s horizon (loss
 // ~1e9), where an adaptive solver takes ~1e5 steps; timing the baselines
 // there would say nothing about their cost during training.
 const Eigen::VectorXd& mid_training_theta() {
   static const Eigen::VectorXd theta = [] {
-    const auto& data = vehicle_data();
-    auto model = vehicle_model();
-    parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
-    const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
-                                       grid.trajectory_groups());
-    const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-    train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data));
-    train::DeltaSnetOptions options;
-    options.delta = 0.0;
-    train::DeltaSnet solver(*model, problem, chain, data, options);
-    for (int i = 0; i < 500; ++i) solver.step();
-    return model->parameters();
+    VehicleDeltaSnet run;
+    for (int i = 0; i < 500; ++i) run.solver.step();
+    return run.model->parameters();
   }();
   return theta;
 }
@@ -93,34 +115,18 @@ const Eigen::VectorXd& mid_training_theta() {
 // fused: the vehicle surrogate's fused kernel (the default); false times
 // the generic path through nn::Mlp, which agrees with it to rounding.
 void BM_DeltaSnet(benchmark::State& state, bool fused) {
-  const auto& data = vehicle_data();
-  auto model = vehicle_model();
-  if (auto* vehicle = dynamic_cast<models::VehicleSurrogate*>(model.get()))
+  VehicleDeltaSnet run;
+  if (auto* vehicle = dynamic_cast<models::VehicleSurrogate*>(run.model.get()))
     vehicle->set_fused_kernel(fused);
-  parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
-  const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
-                                     grid.trajectory_groups());
-  const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data),
-                             train::SampleWeights::on_demand);
-  train::DeltaSnetOptions options;
-  options.delta = 0.0;  // never converge: every step is a full Adam step
-  train::DeltaSnet solver(*model, problem, chain, data, options);
-  for (auto _ : state) benchmark::DoNotOptimize(solver.step());
-  state.counters["parameters"] = static_cast<double>(model->num_parameters());
+  for (auto _ : state) benchmark::DoNotOptimize(run.solver.step());
+  state.counters["parameters"] = static_cast<double>(run.model->num_parameters());
 }
 
 void BM_AlphaSnet(benchmark::State& state) {
-  const auto& data = vehicle_data();
-  auto model = vehicle_model();
-  parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
-  const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
-                                     grid.trajectory_groups());
-  const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data));
+  VehicleSnet run(train::SampleWeights::stored);
   train::AlphaSnetOptions options;
   options.seed = kSeed;
-  train::AlphaSnet solver(*model, problem, chain, data, options);
+  train::AlphaSnet solver(*run.model, run.problem, run.chain, run.data, options);
   for (auto _ : state) benchmark::DoNotOptimize(solver.step());
 }
 
@@ -170,21 +176,11 @@ BENCHMARK_CAPTURE(BM_Matching, adj_dopri5, train::MatchingMethod::adj_dopri5)
 // outside Google Benchmark, whose per-process iteration counts would not
 // match across ranks. Rank 0 prints one JSON line.
 int time_delta_snet_across_ranks(int iterations) {
-  const auto& data = vehicle_data();
-  auto model = vehicle_model();
-  parallel::ProcessGrid grid(MPI_COMM_WORLD, 1);
-  const parallel::ShardLayout layout(data.size(), kShards, grid.trajectory_group(),
-                                     grid.trajectory_groups());
-  const spectral::ElementChain chain(data.t[0](0), data.t[0](data.t[0].size() - 1), 1, kOrder);
-  train::SnetProblem problem(*model, chain, grid, data, layout, total_samples(data),
-                             train::SampleWeights::on_demand);
-  train::DeltaSnetOptions options;
-  options.delta = 0.0;
-  train::DeltaSnet solver(*model, problem, chain, data, options);
-  for (int i = 0; i < iterations / 10; ++i) solver.step();  // warm caches and pages
+  VehicleDeltaSnet run;
+  for (int i = 0; i < iterations / 10; ++i) run.solver.step();  // warm caches and pages
   MPI_Barrier(MPI_COMM_WORLD);
   const double start = MPI_Wtime();
-  for (int i = 0; i < iterations; ++i) solver.step();
+  for (int i = 0; i < iterations; ++i) run.solver.step();
   MPI_Barrier(MPI_COMM_WORLD);
   const double ms = 1e3 * (MPI_Wtime() - start) / iterations;
   int rank = 0, size = 1;

@@ -10,6 +10,22 @@ namespace dynlearn::nn::detail {
 namespace tanh_ei = Eigen::internal;
 using TanhPacket = tanh_ei::packet_traits<double>::type;
 
+/// Eigen's pexp Padé form on the reduced argument r (|r| <= ln 2 / 2):
+/// e^r = (q + p) / (q - p), p odd and q even in r.
+template <typename Packet>
+inline void exp_pade(const Packet& r, Packet& p, Packet& q) {
+  using namespace tanh_ei;
+  const Packet r2 = pmul(r, r);
+  p = pset1<Packet>(1.26177193074810590878e-4);
+  p = pmadd(p, r2, pset1<Packet>(3.02994407707441961300e-2));
+  p = pmadd(p, r2, pset1<Packet>(9.99999999999999999910e-1));
+  p = pmul(p, r);
+  q = pset1<Packet>(3.00198505138664455042e-6);
+  q = pmadd(q, r2, pset1<Packet>(2.52448340349684104192e-3));
+  q = pmadd(q, r2, pset1<Packet>(2.27265548208155028766e-1));
+  q = pmadd(q, r2, pset1<Packet>(2.00000000000000000009e0));
+}
+
 #if defined(EIGEN_VECTORIZE_AVX2) && !defined(EIGEN_VECTORIZE_AVX512)
 /// Eigen's pexp for four doubles (pexp_double, Eigen 3.4) step by step, with
 /// its final x · 2^n (pldexp: four factors 2^(n/4) built through 32-bit
@@ -31,15 +47,8 @@ inline tanh_ei::Packet4d exp_for_tanh(const tanh_ei::Packet4d& input) {
   const Packet4d z = pmul(fx, pset1<Packet4d>(1.42860682030941723212e-6));
   x = psub(x, tmp);
   x = psub(x, z);
-  const Packet4d x2 = pmul(x, x);
-  Packet4d px = pset1<Packet4d>(1.26177193074810590878e-4);
-  px = pmadd(px, x2, pset1<Packet4d>(3.02994407707441961300e-2));
-  px = pmadd(px, x2, pset1<Packet4d>(9.99999999999999999910e-1));
-  px = pmul(px, x);
-  Packet4d qx = pset1<Packet4d>(3.00198505138664455042e-6);
-  qx = pmadd(qx, x2, pset1<Packet4d>(2.52448340349684104192e-3));
-  qx = pmadd(qx, x2, pset1<Packet4d>(2.27265548208155028766e-1));
-  qx = pmadd(qx, x2, pset1<Packet4d>(2.00000000000000000009e0));
+  Packet4d px, qx;
+  exp_pade(x, px, qx);
   x = pdiv(px, psub(qx, px));
   x = pmadd(two, x, one);
   // 2^n for n in [-1023, 1024]: biased exponent n + 1023 in bits 52..62
@@ -92,9 +101,9 @@ inline TanhPacket exp2_integral(const TanhPacket& n) {
 /// whose numerator is 2p + O(z s) without cancellation near 0: relative
 /// error of a few ulp everywhere (unit-tested against std::tanh). 2z is
 /// clamped to ±40, where tanh is ±1 in double. first = 1 - value² (one fma).
-/// Every lane is computed on its own.
-/// tanh_packet_fast from twice the argument, x = 2z: for callers that fold
-/// the factor 2 into their weights (exact: a power of two).
+/// Every lane is computed on its own. This form takes twice the argument,
+/// x = 2z, for callers that fold the factor 2 into their weights (exact: a
+/// power of two); tanh_packet_fast below takes z.
 inline void tanh_packet_fast_from_twice(const TanhPacket& twice_z, TanhPacket& value,
                                         TanhPacket& first) {
   using namespace tanh_ei;
@@ -106,15 +115,8 @@ inline void tanh_packet_fast_from_twice(const TanhPacket& twice_z, TanhPacket& v
   // r = x - n ln 2 in two parts (the high part has few bits: n * it is exact).
   x = pmadd(pnegate(n), pset1<TanhPacket>(0.693145751953125), x);
   x = pmadd(pnegate(n), pset1<TanhPacket>(1.42860682030941723212e-6), x);
-  const TanhPacket x2 = pmul(x, x);
-  TanhPacket p = pset1<TanhPacket>(1.26177193074810590878e-4);
-  p = pmadd(p, x2, pset1<TanhPacket>(3.02994407707441961300e-2));
-  p = pmadd(p, x2, pset1<TanhPacket>(9.99999999999999999910e-1));
-  p = pmul(p, x);
-  TanhPacket q = pset1<TanhPacket>(3.00198505138664455042e-6);
-  q = pmadd(q, x2, pset1<TanhPacket>(2.52448340349684104192e-3));
-  q = pmadd(q, x2, pset1<TanhPacket>(2.27265548208155028766e-1));
-  q = pmadd(q, x2, pset1<TanhPacket>(2.00000000000000000009e0));
+  TanhPacket p, q;
+  exp_pade(x, p, q);
   const TanhPacket s = exp2_integral(n);
   const TanhPacket sm = psub(s, one), sp = padd(s, one);
   value = pdiv(pmadd(q, sm, pmul(p, sp)), pmadd(q, sp, pmul(p, sm)));
