@@ -95,8 +95,9 @@ void VehicleSurrogate::evaluate(const Eigen::Ref<const MatrixXd>& x,
                                 const Eigen::Ref<const MatrixXd>& u, Eigen::Ref<MatrixXd> out,
                                 integrate::FieldTape& tape_base) const {
   auto& tape = static_cast<VehicleTape&>(tape_base);
-  tape.fused_recorded = fused_;
-  if (fused_) {
+  // The instruction set can be switched off after construction (tests).
+  tape.fused_recorded = fused_ && detail::vehicle_kernel_isa() != detail::VehicleIsa::none;
+  if (tape.fused_recorded) {
     detail::fused_vehicle_forward(net_j_, net_c_, net_d_, inverse_mass_, x, u, out, tape.fused);
     return;
   }

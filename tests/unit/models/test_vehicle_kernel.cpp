@@ -2,15 +2,18 @@
 // the generic path through nn::Mlp: the field, the x adjoint and the
 // θ-gradient (which is added to, not overwritten) agree to rounding (the
 // kernel's tanh has one division, nn::Mlp's two), and column-batching
-// invariance holds bit for bit (a column's values, and the θ-gradient chain,
-// do not depend on how the columns are split into calls), as does reusing a
-// tape whose headings partly changed (the kernel keeps sin and cos of the
-// unchanged ones).
+// invariance holds bit for bit (a column's values
+// do not depend on how the columns are split into calls, the θ-gradient to
+// rounding), as does reusing a tape whose headings partly changed (the
+// kernel keeps sin and cos of the unchanged ones).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
+#include "../../../src/models/vehicle_kernel.hpp"
+#include "dynlearn/core/error.hpp"
 #include "dynlearn/core/rng.hpp"
 #include "dynlearn/models/vehicle_surrogate.hpp"
 
@@ -115,7 +118,7 @@ TEST(VehicleKernel, ReusedTapeWithChangedHeadingsKeepsTheBits) {
   EXPECT_EQ(max_diff(out.col(0), before.col(0)), 0.0);
 }
 
-TEST(VehicleKernel, SplittingColumnsKeepsTheBits) {
+TEST(VehicleKernel, SplittingColumnsKeepsEachColumnsBits) {
   const VehicleSurrogate field = make_field(true);
   const Index cols = 37, split = 15;
   const MatrixXd x = random_matrix(6, cols, 5, 3.0), u = random_matrix(3, cols, 6, 2.0);
@@ -123,13 +126,57 @@ TEST(VehicleKernel, SplittingColumnsKeepsTheBits) {
   const VectorXd start = VectorXd::Zero(field.num_parameters());
   const Pass whole = run(field, x, u, g, start);
   const Pass left = run(field, x.leftCols(split), u.leftCols(split), g.leftCols(split), start);
-  // The right part's gradient chains on from the left part's.
   const Pass right = run(field, x.rightCols(cols - split), u.rightCols(cols - split),
                          g.rightCols(cols - split), left.gradient);
+  // A column's field and x adjoint: the same bits in any lane of any call.
   EXPECT_EQ(max_diff(whole.out.leftCols(split), left.out), 0.0);
   EXPECT_EQ(max_diff(whole.out.rightCols(cols - split), right.out), 0.0);
+  EXPECT_EQ(max_diff(whole.x_adjoint.leftCols(split), left.x_adjoint), 0.0);
   EXPECT_EQ(max_diff(whole.x_adjoint.rightCols(cols - split), right.x_adjoint), 0.0);
-  EXPECT_EQ(max_diff(whole.gradient, right.gradient), 0.0);
+  // The θ-gradient is summed per call: the same to rounding, and the same
+  // bits when the same call is repeated.
+  EXPECT_LT(max_relative(whole.gradient, right.gradient), 1e-14);
+  EXPECT_EQ(max_diff(whole.gradient, run(field, x, u, g, start).gradient), 0.0);
+}
+
+// Every instruction set this machine has gives a column the same field and
+// x adjoint bits (the same operations lane by lane) and the θ-gradient to
+// rounding (the lanes are summed in another grouping).
+TEST(VehicleKernel, InstructionSetsAgree) {
+  using detail::VehicleIsa;
+  const VehicleIsa chosen = detail::vehicle_kernel_isa();
+  const VehicleSurrogate field = make_field(true);
+  const Index cols = 150;
+  const MatrixXd x = random_matrix(6, cols, 10, 3.0), u = random_matrix(3, cols, 11, 2.0);
+  const MatrixXd g = random_matrix(6, cols, 12);
+  const VectorXd start = VectorXd::Zero(field.num_parameters());
+  std::vector<Pass> passes;
+  for (VehicleIsa isa : {VehicleIsa::avx2, VehicleIsa::avx512}) {
+    if (!detail::vehicle_kernel_isa_available(isa)) {
+      std::printf("[ isa ] %s not available here\n", isa == VehicleIsa::avx2 ? "avx2" : "avx512");
+      continue;
+    }
+    detail::set_vehicle_kernel_isa(isa);
+    passes.push_back(run(field, x, u, g, start));
+  }
+  detail::set_vehicle_kernel_isa(chosen);
+  for (std::size_t i = 1; i < passes.size(); ++i) {
+    EXPECT_EQ(max_diff(passes[i].out, passes[0].out), 0.0);
+    EXPECT_EQ(max_diff(passes[i].x_adjoint, passes[0].x_adjoint), 0.0);
+    EXPECT_LT(max_relative(passes[i].gradient, passes[0].gradient), 1e-14);
+  }
+}
+
+TEST(VehicleKernel, UnavailableInstructionSetIsAnError) {
+  using detail::VehicleIsa;
+  for (VehicleIsa isa : {VehicleIsa::avx2, VehicleIsa::avx512})
+    if (!detail::vehicle_kernel_isa_available(isa))
+      EXPECT_THROW(detail::set_vehicle_kernel_isa(isa), InputError);
+  // none is always there: the generic path.
+  const VehicleIsa chosen = detail::vehicle_kernel_isa();
+  detail::set_vehicle_kernel_isa(VehicleIsa::none);
+  EXPECT_FALSE(make_field(true).fused_kernel());
+  detail::set_vehicle_kernel_isa(chosen);
 }
 
 }  // namespace
