@@ -58,8 +58,8 @@ VehicleIsa& chosen_isa() {
 
 constexpr Index kW = kFusedVehicleWidth;
 // Rows per block of the buffers, in storage order, and the gradient sums.
-constexpr std::size_t kRowsPerBlock = kSoaInRows + 2 * kSoaHiddenRows + kSoaJcRows +
-                                      2 * kSoaStateRows + kSoaYbarRows + kSoaXaRows;
+constexpr std::size_t kTapeRows = kSoaInRows + kSoaHiddenRows + kSoaJcRows;
+constexpr std::size_t kScratchRows = kSoaYbarRows + kSoaHiddenRows;
 constexpr std::size_t kSumsStorage = (kSoaSums + 7) / 8 * 8;
 // Offsets of each network's 2 W0 and 2 b0 in the tape's scaled copy.
 constexpr Index kScaledJ = 0, kScaledC = 3 * kW, kScaledD = 7 * kW, kScaledSize = 11 * kW;
@@ -100,29 +100,32 @@ VehicleSoaParams soa_params(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d
 void lay_out(VehicleKernelTape& tape, VehicleIsa isa, Index cols) {
   const std::size_t lanes = vehicle_soa_lanes(isa);
   const std::size_t blocks = (static_cast<std::size_t>(cols) + lanes - 1) / lanes;
-  const std::size_t per_block = lanes * kRowsPerBlock;
-  tape.storage.resize(blocks * per_block + kSumsStorage);
+  const std::size_t size = blocks * lanes * kTapeRows;
+  tape.storage.resize(size);
   double* p = tape.storage.data();
-  std::memset(p, 0, (blocks * per_block + kSumsStorage) * sizeof(double));
+  std::memset(p, 0, size * sizeof(double));
   VehicleSoaBuffers& b = tape.buffers;
   b.blocks = blocks;
-  const auto take = [&](std::size_t rows) {
-    double* at = p;
-    p += blocks * lanes * rows;
-    return at;
-  };
-  b.in = take(kSoaInRows);
-  b.hidden = take(kSoaHiddenRows);
-  b.jc = take(kSoaJcRows);
-  b.f = take(kSoaStateRows);
-  b.g = take(kSoaStateRows);
-  b.ybar = take(kSoaYbarRows);
-  b.zbar = take(kSoaHiddenRows);
-  b.xa = take(kSoaXaRows);
-  b.sums = p;
+  b.in = p;
+  b.hidden = b.in + blocks * lanes * kSoaInRows;
+  b.jc = b.hidden + blocks * lanes * kSoaHiddenRows;
   tape.isa = isa;
   tape.cols = cols;
   tape.heading.resize(cols);
+}
+
+/// The backward pass's scratch (ybar, zbar, sums), one per thread and shared
+/// by every tape: a tape keeps only what the forward pass leaves for it, so
+/// SnetResidual's many units stay in cache.
+VehicleSoaBuffers with_scratch(const VehicleKernelTape& tape) {
+  thread_local AlignedDoubles scratch;
+  VehicleSoaBuffers b = tape.buffers;
+  const std::size_t per_row = b.blocks * vehicle_soa_lanes(tape.isa);
+  scratch.resize(per_row * kScratchRows + kSumsStorage);
+  b.ybar = scratch.data();
+  b.zbar = b.ybar + per_row * kSoaYbarRows;
+  b.sums = b.zbar + per_row * kSoaHiddenRows;
+  return b;
 }
 
 /// Address of row `row` of column `col` in a block-major buffer.
@@ -198,6 +201,8 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
   if (isa == VehicleIsa::none)
     throw Error(ExitCode::internal, "vehicle kernel: no instruction set for the fused kernel");
   const Index cols = x.cols();
+  if (x.rows() != 6 || u.rows() != 3 || u.cols() != cols || out.rows() != 6 || out.cols() != cols)
+    throw Error(ExitCode::internal, "vehicle kernel: the state, input or output has the wrong shape");
   const bool fresh = tape.cols != cols || tape.isa != isa;
   if (fresh) lay_out(tape, isa, cols);
   const std::size_t lanes = vehicle_soa_lanes(isa);
@@ -221,13 +226,14 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
   scale_layer0(c, tape.scaled.data() + kScaledC);
   scale_layer0(d, tape.scaled.data() + kScaledD);
   const VehicleSoaParams params = soa_params(j, c, d, inverse_mass, tape.scaled);
+  VehicleSoaColumns columns{};
+  columns.cols = static_cast<std::size_t>(cols);
+  columns.out = out.data();
+  columns.out_stride = static_cast<std::size_t>(out.outerStride());
   if (isa == VehicleIsa::avx512)
-    vehicle_soa_forward_avx512(params, tape.buffers);
+    vehicle_soa_forward_avx512(params, tape.buffers, columns);
   else
-    vehicle_soa_forward_avx2(params, tape.buffers);
-  for (Index b = 0; b < cols; ++b)
-    for (std::size_t r = 0; r < kSoaStateRows; ++r)
-      out(static_cast<Index>(r), b) = *at(tape.buffers.f, kSoaStateRows, lanes, b, r);
+    vehicle_soa_forward_avx2(params, tape.buffers, columns);
 }
 
 void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
@@ -239,25 +245,23 @@ void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d
   if (cols != tape.cols || upstream.rows() != 6)
     throw Error(ExitCode::internal,
                 "vehicle kernel: the upstream does not match the recorded batch");
-  const std::size_t lanes = vehicle_soa_lanes(tape.isa);
-  for (Index b = 0; b < cols; ++b)
-    for (std::size_t r = 0; r < kSoaStateRows; ++r)
-      *at(tape.buffers.g, kSoaStateRows, lanes, b, r) = upstream(static_cast<Index>(r), b);
-  const VehicleSoaParams params = soa_params(j, c, d, inverse_mass, tape.scaled);
-  if (tape.isa == VehicleIsa::avx512)
-    vehicle_soa_backward_avx512(params, tape.buffers, x_adjoint != nullptr);
-  else
-    vehicle_soa_backward_avx2(params, tape.buffers, x_adjoint != nullptr);
+  VehicleSoaColumns columns{};
+  columns.cols = static_cast<std::size_t>(cols);
+  columns.upstream = upstream.data();
+  columns.upstream_stride = static_cast<std::size_t>(upstream.outerStride());
   if (x_adjoint) {
-    Eigen::Ref<Eigen::MatrixXd>& xa = *x_adjoint;
-    for (Index b = 0; b < cols; ++b) {
-      xa(0, b) = 0.0;
-      xa(1, b) = 0.0;
-      for (std::size_t r = 0; r < kSoaXaRows; ++r)
-        xa(2 + static_cast<Index>(r), b) = *at(tape.buffers.xa, kSoaXaRows, lanes, b, r);
-    }
+    if (x_adjoint->rows() != 6 || x_adjoint->cols() != cols)
+      throw Error(ExitCode::internal, "vehicle kernel: the x adjoint does not match the batch");
+    columns.x_adjoint = x_adjoint->data();
+    columns.x_adjoint_stride = static_cast<std::size_t>(x_adjoint->outerStride());
   }
-  const double* sums = tape.buffers.sums;
+  const VehicleSoaParams params = soa_params(j, c, d, inverse_mass, tape.scaled);
+  const VehicleSoaBuffers buffers = with_scratch(tape);
+  if (tape.isa == VehicleIsa::avx512)
+    vehicle_soa_backward_avx512(params, buffers, columns);
+  else
+    vehicle_soa_backward_avx2(params, buffers, columns);
+  const double* sums = buffers.sums;
   add_sums(j, sums, gradient + 0);
   add_sums(c, sums + kSoaJSums, gradient + j.num_parameters());
   add_sums(d, sums + kSoaJSums + kSoaCSums, gradient + j.num_parameters() + c.num_parameters());

@@ -32,9 +32,7 @@ inline constexpr std::size_t kSoaHidden = 16;
 inline constexpr std::size_t kSoaInRows = 8;       // sin phi, cos phi, v (3), u (3)
 inline constexpr std::size_t kSoaHiddenRows = 48;  // tanh layers of f_J, f_C, f_d
 inline constexpr std::size_t kSoaJcRows = 18;      // J and C, row-major entries
-inline constexpr std::size_t kSoaStateRows = 6;    // the field, the upstream
 inline constexpr std::size_t kSoaYbarRows = 21;    // upstream of J, C, d
-inline constexpr std::size_t kSoaXaRows = 4;       // adjoint of phi and v
 
 /// The gradient sums the backward pass writes (overwritten): per network
 /// W0 (hidden x in), b0 (hidden), W1 (out x hidden), b1 (out), J then C then d.
@@ -48,18 +46,30 @@ struct VehicleSoaParams {
   double inverse_mass[3];
 };
 
-/// The call's buffers, `blocks` blocks each; 64-byte aligned.
+/// The call's buffers, `blocks` blocks each; 64-byte aligned. in, hidden
+/// and jc are the tape's (forward to backward); ybar, zbar and sums are
+/// scratch of the backward pass.
 struct VehicleSoaBuffers {
   std::size_t blocks;
   double* in;      // kSoaInRows, padding lanes zero
   double* hidden;  // kSoaHiddenRows
   double* jc;      // kSoaJcRows
-  double* f;       // kSoaStateRows
-  double* g;       // kSoaStateRows, upstream; padding lanes zero
   double* ybar;    // kSoaYbarRows
   double* zbar;    // kSoaHiddenRows
-  double* xa;      // kSoaXaRows
   double* sums;    // kSoaSums
+};
+
+/// The field's column-major matrices (6 rows, column c at data + c * stride),
+/// read and written by the core directly: `cols` columns, the last block's
+/// extra lanes ignored (upstream taken as zero there).
+struct VehicleSoaColumns {
+  std::size_t cols;
+  double* out;  // forward: f
+  std::size_t out_stride;
+  const double* upstream;  // backward
+  std::size_t upstream_stride;
+  double* x_adjoint;  // backward, null when not wanted
+  std::size_t x_adjoint_stride;
 };
 
 /// Lanes of each instruction set's packet.
@@ -71,13 +81,16 @@ constexpr std::size_t vehicle_soa_lanes(VehicleIsa isa) {
 bool vehicle_soa_built_avx2();
 bool vehicle_soa_built_avx512();
 
-/// Forward: hidden, jc and f from in. Backward: ybar, zbar, sums (and, with
-/// x_adjoint, xa) from g and the forward's buffers.
-void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers);
+/// Forward: hidden, jc and columns.out from in. Backward: ybar, zbar, sums
+/// (and columns.x_adjoint when not null) from columns.upstream and the
+/// forward's buffers.
+void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                              const VehicleSoaColumns& columns);
 void vehicle_soa_backward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
-                               bool x_adjoint);
-void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers);
+                               const VehicleSoaColumns& columns);
+void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                                const VehicleSoaColumns& columns);
 void vehicle_soa_backward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
-                                 bool x_adjoint);
+                                 const VehicleSoaColumns& columns);
 
 }  // namespace dynlearn::models::detail

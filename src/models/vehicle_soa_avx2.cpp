@@ -44,12 +44,13 @@ struct Avx2Ops {
 }  // namespace
 
 bool vehicle_soa_built_avx2() { return true; }
-void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers) {
-  soa::forward<Avx2Ops>(params, buffers);
+void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                              const VehicleSoaColumns& columns) {
+  soa::forward<Avx2Ops>(params, buffers, columns);
 }
 void vehicle_soa_backward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
-                               bool x_adjoint) {
-  soa::backward<Avx2Ops>(params, buffers, x_adjoint);
+                               const VehicleSoaColumns& columns) {
+  soa::backward<Avx2Ops>(params, buffers, columns);
 }
 
 }  // namespace dynlearn::models::detail
@@ -58,8 +59,10 @@ void vehicle_soa_backward_avx2(const VehicleSoaParams& params, const VehicleSoaB
 
 namespace dynlearn::models::detail {
 bool vehicle_soa_built_avx2() { return false; }
-void vehicle_soa_forward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&) {}
-void vehicle_soa_backward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&, bool) {}
+void vehicle_soa_forward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
+                              const VehicleSoaColumns&) {}
+void vehicle_soa_backward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
+                               const VehicleSoaColumns&) {}
 }  // namespace dynlearn::models::detail
 
 #endif

@@ -78,10 +78,19 @@ inline typename Ops::V row_times(const typename Ops::V* m, const typename Ops::V
   return Ops::fma(m[2], v[2], Ops::fma(m[1], v[1], Ops::mul(m[0], v[0])));
 }
 
+/// Lanes of block `blk` that hold columns. (static: each unit that includes
+/// this header has its own copy, built with that unit's flags.)
+static inline size_t lanes_used(size_t blk, size_t lanes, size_t cols) {
+  const size_t first = blk * lanes;
+  return cols - first < lanes ? cols - first : lanes;
+}
+
 template <class Ops>
-void forward(const VehicleSoaParams& params, const VehicleSoaBuffers& b) {
+void forward(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
+             const VehicleSoaColumns& columns) {
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
+  alignas(64) double f[6 * L];
   for (size_t blk = 0; blk < b.blocks; ++blk) {
     const double* in = b.in + blk * kSoaInRows * L;
     V features[2], v[3], u[3];
@@ -95,14 +104,16 @@ void forward(const VehicleSoaParams& params, const VehicleSoaBuffers& b) {
     network_forward<Ops, 3, 3>(params.d, v, hidden + 2 * kSoaHidden * L, d);
     double* jc_out = b.jc + blk * kSoaJcRows * L;
     for (size_t r = 0; r < 18; ++r) Ops::store(jc_out + r * L, jc[r]);
-    // f = (J v, (u - d - C v) / M).
-    double* f = b.f + blk * kSoaStateRows * L;
+    // f = (J v, (u - d - C v) / M), into the column-major output.
     for (size_t r = 0; r < 3; ++r) {
       Ops::store(f + r * L, row_times<Ops>(jc + 3 * r, v));
       const V cv = row_times<Ops>(jc + 9 + 3 * r, v);
       const V rhs = Ops::sub(Ops::sub(u[r], d[r]), cv);
       Ops::store(f + (3 + r) * L, Ops::mul(rhs, Ops::set1(params.inverse_mass[r])));
     }
+    double* out = columns.out + blk * L * columns.out_stride;
+    for (size_t lane = 0, n = lanes_used(blk, L, columns.cols); lane < n; ++lane)
+      for (size_t r = 0; r < 6; ++r) out[lane * columns.out_stride + r] = f[r * L + lane];
   }
 }
 
@@ -128,12 +139,20 @@ inline void network_backward(const VehicleSoaNet& net, const typename Ops::V* yb
 }
 
 template <class Ops, bool kXAdjoint>
-void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b) {
+void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
+                     const VehicleSoaColumns& columns) {
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
+  alignas(64) double gin[6 * L], xa[4 * L];
   for (size_t blk = 0; blk < b.blocks; ++blk) {
+    // The upstream's columns into lanes; zeros in lanes without a column, so
+    // they add nothing to the sums.
+    const size_t used = lanes_used(blk, L, columns.cols);
+    const double* up = columns.upstream + blk * L * columns.upstream_stride;
+    for (size_t lane = 0; lane < L; ++lane)
+      for (size_t r = 0; r < 6; ++r)
+        gin[r * L + lane] = lane < used ? up[lane * columns.upstream_stride + r] : 0.0;
     const double* in = b.in + blk * kSoaInRows * L;
-    const double* gin = b.g + blk * kSoaStateRows * L;
     V g[3], h[3], v[3];
     for (size_t i = 0; i < 3; ++i) {
       v[i] = Ops::load(in + (2 + i) * L);
@@ -161,8 +180,7 @@ void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b)
                                            zbar + 2 * kSoaHidden * L, fa_d);
     if constexpr (kXAdjoint) {
       // Heading: through (sin phi, cos phi); velocity: through J v, C v and
-      // the inputs of f_C and f_d.
-      double* xa = b.xa + blk * kSoaXaRows * L;
+      // the inputs of f_C and f_d. Position: the field does not depend on it.
       const V sin_phi = Ops::load(in), cos_phi = Ops::load(in + L);
       Ops::store(xa, Ops::fnma(fa_j[1], sin_phi, Ops::mul(fa_j[0], cos_phi)));
       const double* jc = b.jc + blk * kSoaJcRows * L;
@@ -173,6 +191,13 @@ void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b)
           sum = Ops::fma(Ops::load(jc + (9 + 3 * r + c) * L), h[r], sum);
         }
         Ops::store(xa + (1 + c) * L, sum);
+      }
+      double* out = columns.x_adjoint + blk * L * columns.x_adjoint_stride;
+      for (size_t lane = 0; lane < used; ++lane) {
+        double* col = out + lane * columns.x_adjoint_stride;
+        col[0] = 0.0;
+        col[1] = 0.0;
+        for (size_t r = 0; r < 4; ++r) col[2 + r] = xa[r * L + lane];
       }
     }
   }
@@ -249,11 +274,12 @@ void network_sums(const VehicleSoaNet& net, const VehicleSoaBuffers& b, size_t h
 }
 
 template <class Ops>
-void backward(const VehicleSoaParams& params, const VehicleSoaBuffers& b, bool x_adjoint) {
-  if (x_adjoint)
-    backward_blocks<Ops, true>(params, b);
+void backward(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
+              const VehicleSoaColumns& columns) {
+  if (columns.x_adjoint)
+    backward_blocks<Ops, true>(params, b, columns);
   else
-    backward_blocks<Ops, false>(params, b);
+    backward_blocks<Ops, false>(params, b, columns);
   network_sums<Ops, 2, 9>(params.j, b, 0, 0, 0, b.sums);
   network_sums<Ops, 3, 9>(params.c, b, kSoaHidden, 2, 9, b.sums + kSoaJSums);
   network_sums<Ops, 3, 3>(params.d, b, 2 * kSoaHidden, 2, 18, b.sums + kSoaJSums + kSoaCSums);

@@ -62,9 +62,10 @@ class VehicleSurrogate final : public integrate::DrivenField {
                      integrate::FieldTape& tape) const override;
 
   /// Whether evaluate/vjp use the fused kernel (models/vehicle_kernel: all
-  /// three networks 16 wide), which gives the networks' generic path's bits
-  /// faster. On by default where it applies; off forces the generic path
-  /// (for checks). Takes effect at the next evaluate.
+  /// three networks 16 wide, on a CPU with AVX2 or AVX-512), which gives the
+  /// generic path's values to rounding, faster. On by default where it
+  /// applies; off forces the generic path (for checks). Takes effect at the
+  /// next evaluate.
   void set_fused_kernel(bool enabled);
   bool fused_kernel() const { return fused_; }
 

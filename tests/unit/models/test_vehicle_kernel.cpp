@@ -169,9 +169,11 @@ TEST(VehicleKernel, InstructionSetsAgree) {
 
 TEST(VehicleKernel, UnavailableInstructionSetIsAnError) {
   using detail::VehicleIsa;
-  for (VehicleIsa isa : {VehicleIsa::avx2, VehicleIsa::avx512})
-    if (!detail::vehicle_kernel_isa_available(isa))
+  for (VehicleIsa isa : {VehicleIsa::avx2, VehicleIsa::avx512}) {
+    if (!detail::vehicle_kernel_isa_available(isa)) {
       EXPECT_THROW(detail::set_vehicle_kernel_isa(isa), InputError);
+    }
+  }
   // none is always there: the generic path.
   const VehicleIsa chosen = detail::vehicle_kernel_isa();
   detail::set_vehicle_kernel_isa(VehicleIsa::none);
