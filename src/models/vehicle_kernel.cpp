@@ -128,13 +128,6 @@ VehicleSoaBuffers with_scratch(const VehicleKernelTape& tape) {
   return b;
 }
 
-/// Address of row `row` of column `col` in a block-major buffer.
-inline double* at(double* buffer, std::size_t rows, std::size_t lanes, Index col,
-                  std::size_t row) {
-  const auto c = static_cast<std::size_t>(col);
-  return buffer + ((c / lanes) * rows + row) * lanes + c % lanes;
-}
-
 /// Adds the core's sums for one network into the flat gradient.
 void add_sums(const nn::Mlp& net, const double* sums, double* gradient) {
   const Index in = net.input_size(), out = net.output_size();
@@ -206,21 +199,25 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
   const bool fresh = tape.cols != cols || tape.isa != isa;
   if (fresh) lay_out(tape, isa, cols);
   const std::size_t lanes = vehicle_soa_lanes(isa);
-  double* in = tape.buffers.in;
+  const int shift = std::countr_zero(lanes);
   for (Index b = 0; b < cols; ++b) {
+    // The column's slot: block b / lanes, lane b % lanes (lanes a power of 2).
+    const auto col = static_cast<std::size_t>(b);
+    double* in = tape.buffers.in + (col >> shift) * kSoaInRows * lanes + (col & (lanes - 1));
     // δ-SNet evaluates the same nodal values every iteration: sin and cos
     // (a tenth of its time) only for a heading that changed.
     if (fresh ||
         std::bit_cast<std::uint64_t>(x(2, b)) != std::bit_cast<std::uint64_t>(tape.heading(b))) {
       tape.heading(b) = x(2, b);
-      *at(in, kSoaInRows, lanes, b, 0) = std::sin(x(2, b));
-      *at(in, kSoaInRows, lanes, b, 1) = std::cos(x(2, b));
+      in[0] = std::sin(x(2, b));
+      in[lanes] = std::cos(x(2, b));
     }
     for (std::size_t r = 0; r < 3; ++r) {
-      *at(in, kSoaInRows, lanes, b, 2 + r) = x(3 + static_cast<Index>(r), b);
-      *at(in, kSoaInRows, lanes, b, 5 + r) = u(static_cast<Index>(r), b);
+      in[(2 + r) * lanes] = x(3 + static_cast<Index>(r), b);
+      in[(5 + r) * lanes] = u(static_cast<Index>(r), b);
     }
   }
+
   tape.scaled.resize(kScaledSize);
   scale_layer0(j, tape.scaled.data() + kScaledJ);
   scale_layer0(c, tape.scaled.data() + kScaledC);

@@ -27,13 +27,13 @@ struct Avx2Ops {
   static V min(V a, V b) { return _mm256_min_pd(a, b); }
   static V max(V a, V b) { return _mm256_max_pd(a, b); }
   static V floor(V a) { return _mm256_floor_pd(a); }
-  static V exp2_integral(V n) {
-    // n into the low mantissa bits (adding 1.5 2^52), then 1023 + n into the
-    // exponent field.
+  static V scale(V a, V n) {
+    // 2^n: n into the low mantissa bits (adding 1.5 2^52), then 1023 + n
+    // into the exponent field.
     const __m256i bits = _mm256_add_epi64(
         _mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(6755399441055744.0))),
         _mm256_set1_epi64x(1023));
-    return _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52));
+    return _mm256_mul_pd(a, _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52)));
   }
   static double sum(V v) {
     const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));

@@ -28,12 +28,7 @@ struct Avx512Ops {
   static V min(V a, V b) { return _mm512_min_pd(a, b); }
   static V max(V a, V b) { return _mm512_max_pd(a, b); }
   static V floor(V a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
-  static V exp2_integral(V n) {
-    const __m512i bits = _mm512_add_epi64(
-        _mm512_castpd_si512(_mm512_add_pd(n, _mm512_set1_pd(6755399441055744.0))),
-        _mm512_set1_epi64(1023));
-    return _mm512_castsi512_pd(_mm512_slli_epi64(bits, 52));
-  }
+  static V scale(V a, V n) { return _mm512_scalef_pd(a, n); }
   static double sum(V v) {
     const __m256d q = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
     const __m128d s = _mm_add_pd(_mm256_castpd256_pd128(q), _mm256_extractf128_pd(q, 1));

@@ -11,8 +11,8 @@
 // in that unit). Ops provides, for a packet type V of kLanes doubles:
 // load/store (aligned), set1, add, sub, mul, div, fma(a, b, c) = a b + c,
 // fnma(a, b, c) = c - a b, min/max (NaN in the second operand is returned),
-// floor, exp2_integral (2^n for integral n, |n| < 1023), sum (across lanes,
-// fixed order), and the tile width kTile of the gradient passes.
+// floor, scale(a, n) = a 2^n for integral n, |n| <= 58 (exact), sum (across
+// lanes, fixed order), and the tile width kTile of the gradient passes.
 #pragma once
 
 #include <cstddef>
@@ -24,11 +24,13 @@ namespace dynlearn::models::detail::soa {
 using std::size_t;
 
 /// tanh z from x = 2z (the forward pass folds the 2 into its weights).
-/// The form of nn::detail::tanh_packet_fast_from_twice (nn/tanh_packet.hpp):
-/// with x = n ln 2 + r, |r| <= ln 2 / 2, and the Padé form of e^r =
-/// (q + p) / (q - p) (Eigen's pexp coefficients), e^x = s (q + p) / (q - p)
-/// with s = 2^n, so tanh z = (q (s - 1) + p (s + 1)) / (q (s + 1) + p (s - 1)):
-/// one division, a few ulp relative everywhere, NaN propagates.
+/// With x = n ln 2 + r, |r| <= ln 2 / 2, and the Padé form of e^r =
+/// (q + p) / (q - p) (Eigen's pexp coefficients, p odd and q even in r),
+/// e^x = 2^n (q + p) / (q - p), so
+///   tanh z = (e^x - 1) / (e^x + 1) = (2^n A - B) / (2^n A + B),
+/// A = q + p, B = q - p: one division, a few ulp relative for |z| >~ 0.1 and
+/// ~1e-16 absolute near 0 (like std::tanh through exp), NaN propagates. x is
+/// clamped to ±40, where tanh is ±1 in double.
 template <class Ops>
 inline typename Ops::V tanh_from_twice(typename Ops::V x) {
   using V = typename Ops::V;
@@ -44,10 +46,8 @@ inline typename Ops::V tanh_from_twice(typename Ops::V x) {
                  Ops::set1(2.52448340349684104192e-3));
   q = Ops::fma(q, r2, Ops::set1(2.27265548208155028766e-1));
   q = Ops::fma(q, r2, Ops::set1(2.00000000000000000009e0));
-  const V s = Ops::exp2_integral(n);
-  const V one = Ops::set1(1.0);
-  const V sm = Ops::sub(s, one), sp = Ops::add(s, one);
-  return Ops::div(Ops::fma(q, sm, Ops::mul(p, sp)), Ops::fma(q, sp, Ops::mul(p, sm)));
+  const V sa = Ops::scale(Ops::add(q, p), n), b = Ops::sub(q, p);
+  return Ops::div(Ops::sub(sa, b), Ops::add(sa, b));
 }
 
 /// One network's hidden layer and outputs for a block: a_k = tanh(b_k +
