@@ -112,12 +112,18 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
       const Eigen::MatrixXd& xs = unit.x;
       f_.resize(n, cols);
       field_.evaluate(xs, unit.u, f_, *unit.tape);
-      r_ = unit.dx - f_;
-      v(m) = r_.squaredNorm() / share_.residual_count;
+      // r = Dx - f is kept only where the x gradient needs it; otherwise each
+      // use forms it on the fly (the same bits, one pass less).
+      if (x_gradient) {
+        r_ = unit.dx - f_;
+        v(m) = r_.squaredNorm() / share_.residual_count;
+      } else {
+        v(m) = (unit.dx - f_).squaredNorm() / share_.residual_count;
+      }
       if (backward) {
         // d/dθ of c_r/2 |r|² = -c_r (∂f/∂θ)ᵀ r: the field's vjp with upstream
         // -c_r r; without x_gradient the x adjoint is not needed.
-        upstream_ = -c_r * r_;
+        upstream_ = -c_r * (unit.dx - f_);
         if (x_gradient) {
           adjoint_.resize(n, cols);
           if (theta_gradient)
