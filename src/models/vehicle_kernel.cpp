@@ -185,17 +185,21 @@ bool fused_vehicle_applies(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d)
   return vehicle_kernel_isa() != VehicleIsa::none;
 }
 
-void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
-                           const Eigen::Vector3d& inverse_mass,
-                           const Eigen::Ref<const Eigen::MatrixXd>& x,
-                           const Eigen::Ref<const Eigen::MatrixXd>& u,
-                           Eigen::Ref<Eigen::MatrixXd> out, VehicleKernelTape& tape) {
+namespace {
+
+/// Lays out the tape if needed and writes the columns' inputs (with sin and
+/// cos of changed headings) and 2 W0, 2 b0; returns the core's parameters.
+VehicleSoaParams record_inputs(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
+                               const Eigen::Vector3d& inverse_mass,
+                               const Eigen::Ref<const Eigen::MatrixXd>& x,
+                               const Eigen::Ref<const Eigen::MatrixXd>& u,
+                               VehicleKernelTape& tape) {
   const VehicleIsa isa = vehicle_kernel_isa();
   if (isa == VehicleIsa::none)
     throw Error(ExitCode::internal, "vehicle kernel: no instruction set for the fused kernel");
   const Index cols = x.cols();
-  if (x.rows() != 6 || u.rows() != 3 || u.cols() != cols || out.rows() != 6 || out.cols() != cols)
-    throw Error(ExitCode::internal, "vehicle kernel: the state, input or output has the wrong shape");
+  if (x.rows() != 6 || u.rows() != 3 || u.cols() != cols)
+    throw Error(ExitCode::internal, "vehicle kernel: the state or input has the wrong shape");
   const bool fresh = tape.cols != cols || tape.isa != isa;
   if (fresh) lay_out(tape, isa, cols);
   const std::size_t lanes = vehicle_soa_lanes(isa);
@@ -217,20 +221,59 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
       in[(5 + r) * lanes] = u(static_cast<Index>(r), b);
     }
   }
-
   tape.scaled.resize(kScaledSize);
   scale_layer0(j, tape.scaled.data() + kScaledJ);
   scale_layer0(c, tape.scaled.data() + kScaledC);
   scale_layer0(d, tape.scaled.data() + kScaledD);
-  const VehicleSoaParams params = soa_params(j, c, d, inverse_mass, tape.scaled);
+  return soa_params(j, c, d, inverse_mass, tape.scaled);
+}
+
+void add_all_sums(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d, const double* sums,
+                  double* gradient) {
+  add_sums(j, sums, gradient);
+  add_sums(c, sums + kSoaJSums, gradient + j.num_parameters());
+  add_sums(d, sums + kSoaJSums + kSoaCSums, gradient + j.num_parameters() + c.num_parameters());
+}
+
+}  // namespace
+
+void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
+                           const Eigen::Vector3d& inverse_mass,
+                           const Eigen::Ref<const Eigen::MatrixXd>& x,
+                           const Eigen::Ref<const Eigen::MatrixXd>& u,
+                           Eigen::Ref<Eigen::MatrixXd> out, VehicleKernelTape& tape) {
+  if (out.rows() != 6 || out.cols() != x.cols())
+    throw Error(ExitCode::internal, "vehicle kernel: the output has the wrong shape");
+  const VehicleSoaParams params = record_inputs(j, c, d, inverse_mass, x, u, tape);
   VehicleSoaColumns columns{};
-  columns.cols = static_cast<std::size_t>(cols);
+  columns.cols = static_cast<std::size_t>(x.cols());
   columns.out = out.data();
   columns.out_stride = static_cast<std::size_t>(out.outerStride());
-  if (isa == VehicleIsa::avx512)
+  if (tape.isa == VehicleIsa::avx512)
     vehicle_soa_forward_avx512(params, tape.buffers, columns);
   else
     vehicle_soa_forward_avx2(params, tape.buffers, columns);
+}
+
+double fused_vehicle_residual(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
+                              const Eigen::Vector3d& inverse_mass,
+                              const Eigen::Ref<const Eigen::MatrixXd>& x,
+                              const Eigen::Ref<const Eigen::MatrixXd>& u,
+                              const Eigen::Ref<const Eigen::MatrixXd>& target, double scale,
+                              double* gradient, VehicleKernelTape& tape) {
+  if (target.rows() != 6 || target.cols() != x.cols())
+    throw Error(ExitCode::internal, "vehicle kernel: the target has the wrong shape");
+  const VehicleSoaParams params = record_inputs(j, c, d, inverse_mass, x, u, tape);
+  VehicleSoaColumns columns{};
+  columns.cols = static_cast<std::size_t>(x.cols());
+  columns.upstream = target.data();
+  columns.upstream_stride = static_cast<std::size_t>(target.outerStride());
+  const VehicleSoaBuffers buffers = with_scratch(tape);
+  const double squares = tape.isa == VehicleIsa::avx512
+                             ? vehicle_soa_residual_avx512(params, buffers, columns, scale)
+                             : vehicle_soa_residual_avx2(params, buffers, columns, scale);
+  add_all_sums(j, c, d, buffers.sums, gradient);
+  return squares;
 }
 
 void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
@@ -258,10 +301,7 @@ void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d
     vehicle_soa_backward_avx512(params, buffers, columns);
   else
     vehicle_soa_backward_avx2(params, buffers, columns);
-  const double* sums = buffers.sums;
-  add_sums(j, sums, gradient + 0);
-  add_sums(c, sums + kSoaJSums, gradient + j.num_parameters());
-  add_sums(d, sums + kSoaJSums + kSoaCSums, gradient + j.num_parameters() + c.num_parameters());
+  add_all_sums(j, c, d, buffers.sums, gradient);
 }
 
 }  // namespace dynlearn::models::detail

@@ -75,6 +75,16 @@ void fused_vehicle_forward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
                            const Eigen::Ref<const Eigen::MatrixXd>& u,
                            Eigen::Ref<Eigen::MatrixXd> out, VehicleKernelTape& tape);
 
+/// δ-SNet's step in one pass (DrivenField::residual_parameter_gradient):
+/// records like fused_vehicle_forward, adds -scale Σ (∂f/∂θ)ᵀ r to
+/// `gradient` for r = target - f(x, u), and returns Σ r².
+double fused_vehicle_residual(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,
+                              const Eigen::Vector3d& inverse_mass,
+                              const Eigen::Ref<const Eigen::MatrixXd>& x,
+                              const Eigen::Ref<const Eigen::MatrixXd>& u,
+                              const Eigen::Ref<const Eigen::MatrixXd>& target, double scale,
+                              double* gradient, VehicleKernelTape& tape);
+
 /// Adds Gᵀ ∂f/∂θ over the columns to `gradient` ([θ_J; θ_C; θ_d]); with a
 /// non-null x_adjoint also writes Gᵀ ∂f/∂x there (overwritten).
 void fused_vehicle_backward(const nn::Mlp& j, const nn::Mlp& c, const nn::Mlp& d,

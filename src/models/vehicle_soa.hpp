@@ -66,7 +66,7 @@ struct VehicleSoaColumns {
   std::size_t cols;
   double* out;  // forward: f
   std::size_t out_stride;
-  const double* upstream;  // backward
+  const double* upstream;  // backward; the residual's target
   std::size_t upstream_stride;
   double* x_adjoint;  // backward, null when not wanted
   std::size_t x_adjoint_stride;
@@ -92,5 +92,12 @@ void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoa
                                 const VehicleSoaColumns& columns);
 void vehicle_soa_backward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                  const VehicleSoaColumns& columns);
+/// Residual: forward and backward in one pass for the upstream -scale r,
+/// r = target - f (target in columns.upstream); returns Σ r².
+double vehicle_soa_residual_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                                 const VehicleSoaColumns& columns, double scale);
+double vehicle_soa_residual_avx512(const VehicleSoaParams& params,
+                                   const VehicleSoaBuffers& buffers,
+                                   const VehicleSoaColumns& columns, double scale);
 
 }  // namespace dynlearn::models::detail

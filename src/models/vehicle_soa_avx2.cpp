@@ -52,6 +52,10 @@ void vehicle_soa_backward_avx2(const VehicleSoaParams& params, const VehicleSoaB
                                const VehicleSoaColumns& columns) {
   soa::backward<Avx2Ops>(params, buffers, columns);
 }
+double vehicle_soa_residual_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                                 const VehicleSoaColumns& columns, double scale) {
+  return soa::residual<Avx2Ops>(params, buffers, columns, scale);
+}
 
 }  // namespace dynlearn::models::detail
 
@@ -63,6 +67,10 @@ void vehicle_soa_forward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
                               const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
                                const VehicleSoaColumns&) {}
+double vehicle_soa_residual_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
+                                 const VehicleSoaColumns&, double) {
+  return 0.0;
+}
 }  // namespace dynlearn::models::detail
 
 #endif

@@ -47,6 +47,10 @@ void vehicle_soa_backward_avx512(const VehicleSoaParams& params, const VehicleSo
                                  const VehicleSoaColumns& columns) {
   soa::backward<Avx512Ops>(params, buffers, columns);
 }
+double vehicle_soa_residual_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
+                                   const VehicleSoaColumns& columns, double scale) {
+  return soa::residual<Avx512Ops>(params, buffers, columns, scale);
+}
 
 }  // namespace dynlearn::models::detail
 
@@ -58,6 +62,10 @@ void vehicle_soa_forward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers
                                 const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,
                                  const VehicleSoaColumns&) {}
+double vehicle_soa_residual_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,
+                                   const VehicleSoaColumns&, double) {
+  return 0.0;
+}
 }  // namespace dynlearn::models::detail
 
 #endif

@@ -85,35 +85,64 @@ static inline size_t lanes_used(size_t blk, size_t lanes, size_t cols) {
   return cols - first < lanes ? cols - first : lanes;
 }
 
+/// The forward pass of block `blk`: hidden and jc stored, f returned.
+template <class Ops>
+inline void block_forward(const VehicleSoaParams& params, const VehicleSoaBuffers& b, size_t blk,
+                          typename Ops::V* f) {
+  using V = typename Ops::V;
+  constexpr size_t L = Ops::kLanes;
+  const double* in = b.in + blk * kSoaInRows * L;
+  V features[2], v[3], u[3];
+  for (size_t i = 0; i < 2; ++i) features[i] = Ops::load(in + i * L);
+  for (size_t i = 0; i < 3; ++i) v[i] = Ops::load(in + (2 + i) * L);
+  for (size_t i = 0; i < 3; ++i) u[i] = Ops::load(in + (5 + i) * L);
+  double* hidden = b.hidden + blk * kSoaHiddenRows * L;
+  V jc[18], d[3];
+  network_forward<Ops, 2, 9>(params.j, features, hidden, jc);
+  network_forward<Ops, 3, 9>(params.c, v, hidden + kSoaHidden * L, jc + 9);
+  network_forward<Ops, 3, 3>(params.d, v, hidden + 2 * kSoaHidden * L, d);
+  double* jc_out = b.jc + blk * kSoaJcRows * L;
+  for (size_t r = 0; r < 18; ++r) Ops::store(jc_out + r * L, jc[r]);
+  // f = (J v, (u - d - C v) / M).
+  for (size_t r = 0; r < 3; ++r) {
+    f[r] = row_times<Ops>(jc + 3 * r, v);
+    const V rhs = Ops::sub(Ops::sub(u[r], d[r]), row_times<Ops>(jc + 9 + 3 * r, v));
+    f[3 + r] = Ops::mul(rhs, Ops::set1(params.inverse_mass[r]));
+  }
+}
+
+/// Rows of `packets` (6) to the first `used` columns at `columns` (column
+/// stride `stride`), through the aligned scratch `lanes`.
+template <class Ops>
+inline void scatter_columns(const typename Ops::V* packets, double* lanes, size_t used,
+                            double* columns, size_t stride) {
+  constexpr size_t L = Ops::kLanes;
+  for (size_t r = 0; r < 6; ++r) Ops::store(lanes + r * L, packets[r]);
+  for (size_t lane = 0; lane < used; ++lane)
+    for (size_t r = 0; r < 6; ++r) columns[lane * stride + r] = lanes[r * L + lane];
+}
+
+/// The first `used` columns at `columns` into rows of `packets` (6), zeros in
+/// the other lanes.
+template <class Ops>
+inline void gather_columns(const double* columns, size_t stride, size_t used, double* lanes,
+                           typename Ops::V* packets) {
+  constexpr size_t L = Ops::kLanes;
+  for (size_t lane = 0; lane < L; ++lane)
+    for (size_t r = 0; r < 6; ++r) lanes[r * L + lane] = lane < used ? columns[lane * stride + r] : 0.0;
+  for (size_t r = 0; r < 6; ++r) packets[r] = Ops::load(lanes + r * L);
+}
+
 template <class Ops>
 void forward(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
              const VehicleSoaColumns& columns) {
-  using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
-  alignas(64) double f[6 * L];
+  alignas(64) double lanes[6 * L];
   for (size_t blk = 0; blk < b.blocks; ++blk) {
-    const double* in = b.in + blk * kSoaInRows * L;
-    V features[2], v[3], u[3];
-    for (size_t i = 0; i < 2; ++i) features[i] = Ops::load(in + i * L);
-    for (size_t i = 0; i < 3; ++i) v[i] = Ops::load(in + (2 + i) * L);
-    for (size_t i = 0; i < 3; ++i) u[i] = Ops::load(in + (5 + i) * L);
-    double* hidden = b.hidden + blk * kSoaHiddenRows * L;
-    V jc[18], d[3];
-    network_forward<Ops, 2, 9>(params.j, features, hidden, jc);
-    network_forward<Ops, 3, 9>(params.c, v, hidden + kSoaHidden * L, jc + 9);
-    network_forward<Ops, 3, 3>(params.d, v, hidden + 2 * kSoaHidden * L, d);
-    double* jc_out = b.jc + blk * kSoaJcRows * L;
-    for (size_t r = 0; r < 18; ++r) Ops::store(jc_out + r * L, jc[r]);
-    // f = (J v, (u - d - C v) / M), into the column-major output.
-    for (size_t r = 0; r < 3; ++r) {
-      Ops::store(f + r * L, row_times<Ops>(jc + 3 * r, v));
-      const V cv = row_times<Ops>(jc + 9 + 3 * r, v);
-      const V rhs = Ops::sub(Ops::sub(u[r], d[r]), cv);
-      Ops::store(f + (3 + r) * L, Ops::mul(rhs, Ops::set1(params.inverse_mass[r])));
-    }
-    double* out = columns.out + blk * L * columns.out_stride;
-    for (size_t lane = 0, n = lanes_used(blk, L, columns.cols); lane < n; ++lane)
-      for (size_t r = 0; r < 6; ++r) out[lane * columns.out_stride + r] = f[r * L + lane];
+    typename Ops::V f[6];
+    block_forward<Ops>(params, b, blk, f);
+    scatter_columns<Ops>(f, lanes, lanes_used(blk, L, columns.cols),
+                         columns.out + blk * L * columns.out_stride, columns.out_stride);
   }
 }
 
@@ -138,68 +167,74 @@ inline void network_backward(const VehicleSoaNet& net, const typename Ops::V* yb
   }
 }
 
+/// The reverse pass of block `blk` from the upstream `up` (6 packets, zero
+/// in lanes without a column, so they add nothing to the sums): ybar and
+/// zbar stored; with kXAdjoint the x adjoint of the first `used` columns
+/// written to columns.x_adjoint.
+template <class Ops, bool kXAdjoint>
+inline void block_backward(const VehicleSoaParams& params, const VehicleSoaBuffers& b, size_t blk,
+                           const typename Ops::V* up, size_t used,
+                           const VehicleSoaColumns& columns) {
+  using V = typename Ops::V;
+  constexpr size_t L = Ops::kLanes;
+  const double* in = b.in + blk * kSoaInRows * L;
+  V h[3], v[3];
+  const V* g = up;
+  for (size_t i = 0; i < 3; ++i) {
+    v[i] = Ops::load(in + (2 + i) * L);
+    // h = -g_{3+r} / M_r: the upstream of d (and, times v, of C).
+    h[i] = Ops::mul(Ops::sub(Ops::set1(0.0), up[3 + i]), Ops::set1(params.inverse_mass[i]));
+  }
+  V ybar[21];
+  for (size_t r = 0; r < 3; ++r)
+    for (size_t c = 0; c < 3; ++c) {
+      ybar[3 * r + c] = Ops::mul(g[r], v[c]);
+      ybar[9 + 3 * r + c] = Ops::mul(h[r], v[c]);
+    }
+  for (size_t r = 0; r < 3; ++r) ybar[18 + r] = h[r];
+  double* ybar_out = b.ybar + blk * kSoaYbarRows * L;
+  for (size_t r = 0; r < kSoaYbarRows; ++r) Ops::store(ybar_out + r * L, ybar[r]);
+  const double* hidden = b.hidden + blk * kSoaHiddenRows * L;
+  double* zbar = b.zbar + blk * kSoaHiddenRows * L;
+  V fa_j[2], fa_c[3], fa_d[3];
+  network_backward<Ops, 2, 9, kXAdjoint>(params.j, ybar, hidden, zbar, fa_j);
+  network_backward<Ops, 3, 9, kXAdjoint>(params.c, ybar + 9, hidden + kSoaHidden * L,
+                                         zbar + kSoaHidden * L, fa_c);
+  network_backward<Ops, 3, 3, kXAdjoint>(params.d, ybar + 18, hidden + 2 * kSoaHidden * L,
+                                         zbar + 2 * kSoaHidden * L, fa_d);
+  if constexpr (kXAdjoint) {
+    // Position: the field does not depend on it. Heading: through (sin phi,
+    // cos phi). Velocity: through J v, C v and the inputs of f_C and f_d.
+    V xa[6];
+    xa[0] = xa[1] = Ops::set1(0.0);
+    const V sin_phi = Ops::load(in), cos_phi = Ops::load(in + L);
+    xa[2] = Ops::fnma(fa_j[1], sin_phi, Ops::mul(fa_j[0], cos_phi));
+    const double* jc = b.jc + blk * kSoaJcRows * L;
+    for (size_t c = 0; c < 3; ++c) {
+      V sum = Ops::add(fa_c[c], fa_d[c]);
+      for (size_t r = 0; r < 3; ++r) {
+        sum = Ops::fma(Ops::load(jc + (3 * r + c) * L), g[r], sum);
+        sum = Ops::fma(Ops::load(jc + (9 + 3 * r + c) * L), h[r], sum);
+      }
+      xa[3 + c] = sum;
+    }
+    alignas(64) double lanes[6 * L];
+    scatter_columns<Ops>(xa, lanes, used, columns.x_adjoint + blk * L * columns.x_adjoint_stride,
+                         columns.x_adjoint_stride);
+  }
+}
+
 template <class Ops, bool kXAdjoint>
 void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
                      const VehicleSoaColumns& columns) {
-  using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
-  alignas(64) double gin[6 * L], xa[4 * L];
+  alignas(64) double lanes[6 * L];
   for (size_t blk = 0; blk < b.blocks; ++blk) {
-    // The upstream's columns into lanes; zeros in lanes without a column, so
-    // they add nothing to the sums.
     const size_t used = lanes_used(blk, L, columns.cols);
-    const double* up = columns.upstream + blk * L * columns.upstream_stride;
-    for (size_t lane = 0; lane < L; ++lane)
-      for (size_t r = 0; r < 6; ++r)
-        gin[r * L + lane] = lane < used ? up[lane * columns.upstream_stride + r] : 0.0;
-    const double* in = b.in + blk * kSoaInRows * L;
-    V g[3], h[3], v[3];
-    for (size_t i = 0; i < 3; ++i) {
-      v[i] = Ops::load(in + (2 + i) * L);
-      g[i] = Ops::load(gin + i * L);
-      // h = -g_{3+r} / M_r: the upstream of d (and, times v, of C).
-      h[i] = Ops::mul(Ops::sub(Ops::set1(0.0), Ops::load(gin + (3 + i) * L)),
-                      Ops::set1(params.inverse_mass[i]));
-    }
-    V ybar[21];
-    for (size_t r = 0; r < 3; ++r)
-      for (size_t c = 0; c < 3; ++c) {
-        ybar[3 * r + c] = Ops::mul(g[r], v[c]);
-        ybar[9 + 3 * r + c] = Ops::mul(h[r], v[c]);
-      }
-    for (size_t r = 0; r < 3; ++r) ybar[18 + r] = h[r];
-    double* ybar_out = b.ybar + blk * kSoaYbarRows * L;
-    for (size_t r = 0; r < kSoaYbarRows; ++r) Ops::store(ybar_out + r * L, ybar[r]);
-    const double* hidden = b.hidden + blk * kSoaHiddenRows * L;
-    double* zbar = b.zbar + blk * kSoaHiddenRows * L;
-    V fa_j[2], fa_c[3], fa_d[3];
-    network_backward<Ops, 2, 9, kXAdjoint>(params.j, ybar, hidden, zbar, fa_j);
-    network_backward<Ops, 3, 9, kXAdjoint>(params.c, ybar + 9, hidden + kSoaHidden * L,
-                                           zbar + kSoaHidden * L, fa_c);
-    network_backward<Ops, 3, 3, kXAdjoint>(params.d, ybar + 18, hidden + 2 * kSoaHidden * L,
-                                           zbar + 2 * kSoaHidden * L, fa_d);
-    if constexpr (kXAdjoint) {
-      // Heading: through (sin phi, cos phi); velocity: through J v, C v and
-      // the inputs of f_C and f_d. Position: the field does not depend on it.
-      const V sin_phi = Ops::load(in), cos_phi = Ops::load(in + L);
-      Ops::store(xa, Ops::fnma(fa_j[1], sin_phi, Ops::mul(fa_j[0], cos_phi)));
-      const double* jc = b.jc + blk * kSoaJcRows * L;
-      for (size_t c = 0; c < 3; ++c) {
-        V sum = Ops::add(fa_c[c], fa_d[c]);
-        for (size_t r = 0; r < 3; ++r) {
-          sum = Ops::fma(Ops::load(jc + (3 * r + c) * L), g[r], sum);
-          sum = Ops::fma(Ops::load(jc + (9 + 3 * r + c) * L), h[r], sum);
-        }
-        Ops::store(xa + (1 + c) * L, sum);
-      }
-      double* out = columns.x_adjoint + blk * L * columns.x_adjoint_stride;
-      for (size_t lane = 0; lane < used; ++lane) {
-        double* col = out + lane * columns.x_adjoint_stride;
-        col[0] = 0.0;
-        col[1] = 0.0;
-        for (size_t r = 0; r < 4; ++r) col[2 + r] = xa[r * L + lane];
-      }
-    }
+    typename Ops::V up[6];
+    gather_columns<Ops>(columns.upstream + blk * L * columns.upstream_stride,
+                        columns.upstream_stride, used, lanes, up);
+    block_backward<Ops, kXAdjoint>(params, b, blk, up, used, columns);
   }
 }
 
@@ -274,15 +309,55 @@ void network_sums(const VehicleSoaNet& net, const VehicleSoaBuffers& b, size_t h
 }
 
 template <class Ops>
+void all_sums(const VehicleSoaParams& params, const VehicleSoaBuffers& b) {
+  network_sums<Ops, 2, 9>(params.j, b, 0, 0, 0, b.sums);
+  network_sums<Ops, 3, 9>(params.c, b, kSoaHidden, 2, 9, b.sums + kSoaJSums);
+  network_sums<Ops, 3, 3>(params.d, b, 2 * kSoaHidden, 2, 18, b.sums + kSoaJSums + kSoaCSums);
+}
+
+template <class Ops>
 void backward(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
               const VehicleSoaColumns& columns) {
   if (columns.x_adjoint)
     backward_blocks<Ops, true>(params, b, columns);
   else
     backward_blocks<Ops, false>(params, b, columns);
-  network_sums<Ops, 2, 9>(params.j, b, 0, 0, 0, b.sums);
-  network_sums<Ops, 3, 9>(params.c, b, kSoaHidden, 2, 9, b.sums + kSoaJSums);
-  network_sums<Ops, 3, 3>(params.d, b, 2 * kSoaHidden, 2, 18, b.sums + kSoaJSums + kSoaCSums);
+  all_sums<Ops>(params, b);
+}
+
+/// δ-SNet's step in one pass over the blocks: f, r = target - f (zero in
+/// lanes without a column), Σ r² (returned), and the reverse pass from the
+/// upstream -scale r while the block's hidden values are in L1; then the
+/// gradient sums. columns.upstream holds the target.
+template <class Ops>
+double residual(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
+                const VehicleSoaColumns& columns, double scale) {
+  using V = typename Ops::V;
+  constexpr size_t L = Ops::kLanes;
+  alignas(64) double lanes[6 * L];
+  V squares = Ops::set1(0.0);
+  const V minus_scale = Ops::set1(-scale);
+  for (size_t blk = 0; blk < b.blocks; ++blk) {
+    const size_t used = lanes_used(blk, L, columns.cols);
+    V f[6], up[6];
+    block_forward<Ops>(params, b, blk, f);
+    gather_columns<Ops>(columns.upstream + blk * L * columns.upstream_stride,
+                        columns.upstream_stride, used, lanes, up);
+    if (used < L) {  // the target's zeros, not f, in the lanes without a column
+      for (size_t r = 0; r < 6; ++r) Ops::store(lanes + r * L, f[r]);
+      for (size_t lane = used; lane < L; ++lane)
+        for (size_t r = 0; r < 6; ++r) lanes[r * L + lane] = 0.0;
+      for (size_t r = 0; r < 6; ++r) f[r] = Ops::load(lanes + r * L);
+    }
+    for (size_t r = 0; r < 6; ++r) {
+      const V res = Ops::sub(up[r], f[r]);
+      squares = Ops::fma(res, res, squares);
+      up[r] = Ops::mul(minus_scale, res);
+    }
+    block_backward<Ops, false>(params, b, blk, up, used, columns);
+  }
+  all_sums<Ops>(params, b);
+  return Ops::sum(squares);
 }
 
 }  // namespace dynlearn::models::detail::soa

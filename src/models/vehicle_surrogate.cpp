@@ -173,4 +173,18 @@ void VehicleSurrogate::parameter_vjp(const Eigen::Ref<const MatrixXd>& upstream,
   vjp(upstream, tape.x_scratch, parameter_gradient, tape);
 }
 
+double VehicleSurrogate::residual_parameter_gradient(const Eigen::Ref<const MatrixXd>& x,
+                                                     const Eigen::Ref<const MatrixXd>& u,
+                                                     const Eigen::Ref<const MatrixXd>& target,
+                                                     double scale,
+                                                     Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                                                     integrate::FieldTape& tape_base) const {
+  auto& tape = static_cast<VehicleTape&>(tape_base);
+  tape.fused_recorded = fused_ && detail::vehicle_kernel_isa() != detail::VehicleIsa::none;
+  if (!tape.fused_recorded)
+    return DrivenField::residual_parameter_gradient(x, u, target, scale, parameter_gradient, tape);
+  return detail::fused_vehicle_residual(net_j_, net_c_, net_d_, inverse_mass_, x, u, target, scale,
+                                        parameter_gradient.data(), tape.fused);
+}
+
 }  // namespace dynlearn::models

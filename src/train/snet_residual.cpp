@@ -77,7 +77,6 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
   const double c_r = 2.0 / share_.residual_count;
   const double c_l = 2.0 * gamma / share_.sample_count;
   const Eigen::MatrixXd& d = chain_.derivative();
-  const bool backward = theta_gradient || x_gradient != nullptr;
 
   partials.resize(units());
   for (Eigen::VectorXd& v : partials) v.setZero(partial_length());
@@ -110,29 +109,27 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
           unit.dx.middleCols(c, np1).noalias() = unit.x.middleCols(c, np1) * d.transpose();
       }
       const Eigen::MatrixXd& xs = unit.x;
-      f_.resize(n, cols);
-      field_.evaluate(xs, unit.u, f_, *unit.tape);
-      // r = Dx - f is kept only where the x gradient needs it; otherwise each
-      // use forms it on the fly (the same bits, one pass less).
-      if (x_gradient) {
+      if (theta_gradient && !x_gradient) {
+        // δ-SNet: d/dθ of c_r/2 |r|² is the parameter_vjp of -c_r r, which the
+        // field forms in one pass with r (the vehicle kernel's hidden values
+        // stay in cache between its forward and reverse passes).
+        v(m) = field_.residual_parameter_gradient(xs, unit.u, unit.dx, c_r, v.head(m),
+                                                  *unit.tape) /
+               share_.residual_count;
+      } else {
+        f_.resize(n, cols);
+        field_.evaluate(xs, unit.u, f_, *unit.tape);
         r_ = unit.dx - f_;
         v(m) = r_.squaredNorm() / share_.residual_count;
-      } else {
-        v(m) = (unit.dx - f_).squaredNorm() / share_.residual_count;
       }
-      if (backward) {
-        // d/dθ of c_r/2 |r|² = -c_r (∂f/∂θ)ᵀ r: the field's vjp with upstream
-        // -c_r r; without x_gradient the x adjoint is not needed.
-        upstream_ = -c_r * (unit.dx - f_);
-        if (x_gradient) {
-          adjoint_.resize(n, cols);
-          if (theta_gradient)
-            field_.vjp(upstream_, adjoint_, v.head(m), *unit.tape);
-          else
-            field_.vjp(upstream_, adjoint_, theta_scratch_, *unit.tape);
-        } else {
-          field_.parameter_vjp(upstream_, v.head(m), *unit.tape);
-        }
+      if (x_gradient) {
+        // The same gradient, and the x adjoint: the field's vjp of -c_r r.
+        upstream_ = -c_r * r_;
+        adjoint_.resize(n, cols);
+        if (theta_gradient)
+          field_.vjp(upstream_, adjoint_, v.head(m), *unit.tape);
+        else
+          field_.vjp(upstream_, adjoint_, theta_scratch_, *unit.tape);
       }
       if (!same || x_gradient) {
         double l_sum = 0.0;

@@ -13,7 +13,9 @@ sed 's|^output_dir = .*|output_dir = "'"$work"'/ref1500"|; s|^epochs = .*|epochs
 "$dynlearn" run "$work/cut.toml" > "$work/cut.log" 2>&1 &
 pid=$!
 # Stop it once it is training (the first checkpoint exists), well before the end.
-for _ in $(seq 1 200); do ls "$work"/cut/${name}_checkpoint_*.h5 >/dev/null 2>&1 && break; sleep 0.05; done
+# compgen, not ls: the run deletes all but its last two checkpoints, and ls
+# fails on a name the glob listed just before its deletion.
+for _ in $(seq 1 200); do compgen -G "$work/cut/${name}_checkpoint_*.h5" >/dev/null && break; sleep 0.05; done
 sleep 0.3
 kill -TERM $pid
 wait $pid; code=$?

@@ -65,7 +65,9 @@ for restart in "$@"; do
   pid=$!
   # Stop it once it is training (its first checkpoint exists), well before the end.
   for _ in $(seq 1 1200); do
-    ls run_checkpoint_*.h5 >/dev/null 2>&1 && break
+    # compgen, not ls: the run deletes all but its last two checkpoints, and
+    # ls fails on a name the glob listed just before its deletion.
+    compgen -G "run_checkpoint_*.h5" >/dev/null && break
     kill -0 $pid 2>/dev/null || break
     sleep 0.05
   done

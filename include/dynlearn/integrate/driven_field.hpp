@@ -44,6 +44,25 @@ class DrivenField {
     Eigen::MatrixXd x_adjoint(state_dim(), upstream.cols());
     vjp(upstream, x_adjoint, parameter_gradient, tape);
   }
+  /// A fit's residual r = target - f(x, u) (δ-SNet's collocation residual,
+  /// target = D x): returns |r|² summed over the batch and adds the
+  /// parameter_vjp of the upstream -scale r to parameter_gradient, recording
+  /// in `tape` as evaluate does. The default evaluates, then calls
+  /// parameter_vjp (the same bits as doing so by hand); fields override it
+  /// to do both in one pass over the columns.
+  virtual double residual_parameter_gradient(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                             const Eigen::Ref<const Eigen::MatrixXd>& u,
+                                             const Eigen::Ref<const Eigen::MatrixXd>& target,
+                                             double scale,
+                                             Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                                             FieldTape& tape) const {
+    Eigen::MatrixXd f(state_dim(), x.cols());
+    evaluate(x, u, f, tape);
+    const double squares = (target - f).squaredNorm();
+    const Eigen::MatrixXd upstream = -scale * (target - f);
+    parameter_vjp(upstream, parameter_gradient, tape);
+    return squares;
+  }
 };
 
 }  // namespace dynlearn::integrate

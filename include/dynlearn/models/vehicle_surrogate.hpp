@@ -60,6 +60,12 @@ class VehicleSurrogate final : public integrate::DrivenField {
   void parameter_vjp(const Eigen::Ref<const Eigen::MatrixXd>& upstream,
                      Eigen::Ref<Eigen::VectorXd> parameter_gradient,
                      integrate::FieldTape& tape) const override;
+  /// In one pass over the columns with the fused kernel.
+  double residual_parameter_gradient(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& u,
+                                     const Eigen::Ref<const Eigen::MatrixXd>& target, double scale,
+                                     Eigen::Ref<Eigen::VectorXd> parameter_gradient,
+                                     integrate::FieldTape& tape) const override;
 
   /// Whether evaluate/vjp use the fused kernel (models/vehicle_kernel: all
   /// three networks 16 wide, on a CPU with AVX2 or AVX-512), which gives the

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -96,6 +97,75 @@ TEST(VehicleKernel, FusedAgreesWithGenericToRounding) {
     // The gradient is added to: a non-trivial start is kept.
     EXPECT_GT(max_diff(a.gradient, start), 0.0);
   }
+}
+
+// δ-SNet's one-pass step (residual_parameter_gradient): Σ r² and the
+// θ-gradient of the upstream -scale r agree with the generic path's
+// evaluate + parameter_vjp to rounding, the gradient with central
+// differences of scale/2 Σ r², and the tape is left as evaluate leaves it.
+TEST(VehicleKernel, FusedResidualAgreesWithGenericAndFiniteDifferences) {
+  VehicleSurrogate fused = make_field(true);
+  const VehicleSurrogate generic = make_field(false);
+  const double scale = 0.37;
+  for (Index cols : {1, 7, 150}) {
+    const MatrixXd x = random_matrix(6, cols, 13, 3.0), u = random_matrix(3, cols, 14, 2.0);
+    const MatrixXd target = random_matrix(6, cols, 15, 2.0);
+    const VectorXd start = random_matrix(fused.num_parameters(), 1, 16);
+    VectorXd ga = start, gb = start;
+    auto ta = fused.make_tape(), tb = generic.make_tape();
+    const double sa = fused.residual_parameter_gradient(x, u, target, scale, ga, *ta);
+    const double sb = generic.residual_parameter_gradient(x, u, target, scale, gb, *tb);
+    EXPECT_LT(std::abs(sa - sb) / sb, 1e-14) << cols;
+    EXPECT_LT(max_relative(ga - start, gb - start), 1e-14) << cols;
+    // The tape holds the evaluation: vjp from it gives evaluate's x adjoint.
+    const MatrixXd g = random_matrix(6, cols, 17);
+    MatrixXd xa(6, cols), xb(6, cols);
+    VectorXd unused = VectorXd::Zero(fused.num_parameters());
+    fused.vjp(g, xa, unused, *ta);
+    const Pass reference = run(fused, x, u, g, VectorXd::Zero(fused.num_parameters()));
+    EXPECT_EQ(max_diff(xa, reference.x_adjoint), 0.0) << cols;
+  }
+  // Central differences on θ for 7 columns (the last block part empty).
+  const Index cols = 7;
+  const MatrixXd x = random_matrix(6, cols, 18, 3.0), u = random_matrix(3, cols, 19, 2.0);
+  const MatrixXd target = random_matrix(6, cols, 20, 2.0);
+  const VectorXd theta = fused.parameters();
+  VectorXd gradient = VectorXd::Zero(theta.size());
+  auto tape = fused.make_tape();
+  fused.residual_parameter_gradient(x, u, target, scale, gradient, *tape);
+  const auto half_loss = [&](const VectorXd& t) {
+    fused.set_parameters(t);
+    VectorXd scratch = VectorXd::Zero(t.size());
+    auto tp = fused.make_tape();
+    return 0.5 * scale * fused.residual_parameter_gradient(x, u, target, scale, scratch, *tp);
+  };
+  double worst = 0.0;
+  for (Index i = 0; i < theta.size(); ++i) {
+    const double h = 1e-6;
+    VectorXd tp = theta, tm = theta;
+    tp(i) += h;
+    tm(i) -= h;
+    const double fd = (half_loss(tp) - half_loss(tm)) / (2 * h);
+    worst = std::max(worst, std::abs(fd - gradient(i)) / std::max(1.0, std::abs(gradient(i))));
+  }
+  fused.set_parameters(theta);
+  std::printf("[ residual ] central differences: max error %.1e\n", worst);
+  EXPECT_LT(worst, 1e-7);
+}
+
+// A NaN in the state reaches the field (the run's non-finite check needs it).
+TEST(VehicleKernel, NanPropagates) {
+  const VehicleSurrogate field = make_field(true);
+  MatrixXd x = random_matrix(6, 9, 21, 3.0);
+  const MatrixXd u = random_matrix(3, 9, 22, 2.0);
+  x(2, 3) = std::nan("");
+  x(4, 8) = std::nan("");
+  auto tape = field.make_tape();
+  MatrixXd out(6, 9);
+  field.evaluate(x, u, out, *tape);
+  EXPECT_TRUE(out.col(3).array().isNaN().any());
+  EXPECT_TRUE(out.col(8).array().isNaN().any());
+  EXPECT_TRUE(out.col(0).allFinite());
 }
 
 TEST(VehicleKernel, ReusedTapeWithChangedHeadingsKeepsTheBits) {
