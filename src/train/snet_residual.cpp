@@ -175,20 +175,23 @@ SnetGridSum::SnetGridSum(const parallel::ProcessGrid& grid, std::size_t elements
 }
 
 Eigen::VectorXd SnetGridSum::sum(const SnetPartials& partials, Eigen::Index length) const {
+  // Shards first (each element's total over the trajectory groups, all local
+  // elements in one message), then elements: the time blocks exchange one
+  // θ-gradient each, not one per shard.
   const std::size_t local_elements = over_elements_.owned_shards().size();
-  const Eigen::Index stacked = static_cast<Eigen::Index>(local_shards_) * length;
-  per_element_.resize(local_elements);
-  for (std::size_t le = 0; le < local_elements; ++le) {
-    per_element_[le].resize(stacked);
-    for (std::size_t s = 0; s < local_shards_; ++s)
-      per_element_[le].segment(static_cast<Eigen::Index>(s) * length, length) =
+  const Eigen::Index stacked = static_cast<Eigen::Index>(local_elements) * length;
+  per_shard_.resize(local_shards_);
+  for (std::size_t s = 0; s < local_shards_; ++s) {
+    per_shard_[s].resize(stacked);
+    for (std::size_t le = 0; le < local_elements; ++le)
+      per_shard_[s].segment(static_cast<Eigen::Index>(le) * length, length) =
           partials[s * local_elements + le];
   }
-  const Eigen::VectorXd by_shard = over_elements_.sum(per_element_, stacked);
-  per_shard_.resize(local_shards_);
-  for (std::size_t s = 0; s < local_shards_; ++s)
-    per_shard_[s] = by_shard.segment(static_cast<Eigen::Index>(s) * length, length);
-  return over_shards_.sum(per_shard_, length);
+  const Eigen::VectorXd by_element = over_shards_.sum(per_shard_, stacked);
+  per_element_.resize(local_elements);
+  for (std::size_t le = 0; le < local_elements; ++le)
+    per_element_[le] = by_element.segment(static_cast<Eigen::Index>(le) * length, length);
+  return over_elements_.sum(per_element_, length);
 }
 
 SnetShare make_snet_share(const parallel::ShardLayout& layout, const spectral::ElementChain& chain,

@@ -129,7 +129,7 @@ class SnetResidual {
 };
 
 /// Sums SnetPartials over the whole grid in the fixed order (tree over
-/// elements per shard, then tree over shards): the same bits on every grid
+/// shards per element, then tree over elements): the same bits on every grid
 /// shape. Collective over the grid; every rank gets the total.
 class SnetGridSum {
  public:
