@@ -171,7 +171,9 @@ bool vehicle_kernel_isa_available(VehicleIsa isa) {
   return false;
 }
 
-VehicleIsa vehicle_kernel_isa() { return chosen_isa(); }
+VehicleIsa vehicle_kernel_isa() {
+  return chosen_isa();
+}
 
 void set_vehicle_kernel_isa(VehicleIsa isa) {
   if (!vehicle_kernel_isa_available(isa))

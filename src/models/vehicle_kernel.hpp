@@ -62,10 +62,10 @@ class AlignedDoubles {
 struct VehicleKernelTape {
   VehicleIsa isa = VehicleIsa::none;
   Eigen::Index cols = -1;
-  AlignedDoubles storage;     // the buffers below, block-major (vehicle_soa.hpp)
+  AlignedDoubles storage;  // the buffers below, block-major (vehicle_soa.hpp)
   VehicleSoaBuffers buffers{};
-  Eigen::VectorXd scaled;     // 2 W0 and 2 b0 (zeros without a bias) of J, C, d
-  Eigen::VectorXd heading;    // the phi whose sin and cos the input buffer holds
+  Eigen::VectorXd scaled;   // 2 W0 and 2 b0 (zeros without a bias) of J, C, d
+  Eigen::VectorXd heading;  // the phi whose sin and cos the input buffer holds
 };
 
 /// out = f(x, u) (state 6 x columns, input 3 x columns); records in tape.

@@ -96,8 +96,7 @@ void vehicle_soa_backward_avx512(const VehicleSoaParams& params, const VehicleSo
 /// r = target - f (target in columns.upstream); returns Σ r².
 double vehicle_soa_residual_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                  const VehicleSoaColumns& columns, double scale);
-double vehicle_soa_residual_avx512(const VehicleSoaParams& params,
-                                   const VehicleSoaBuffers& buffers,
+double vehicle_soa_residual_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                    const VehicleSoaColumns& columns, double scale);
 
 }  // namespace dynlearn::models::detail

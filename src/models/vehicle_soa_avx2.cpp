@@ -30,9 +30,9 @@ struct Avx2Ops {
   static V scale(V a, V n) {
     // 2^n: n into the low mantissa bits (adding 1.5 2^52), then 1023 + n
     // into the exponent field.
-    const __m256i bits = _mm256_add_epi64(
-        _mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(6755399441055744.0))),
-        _mm256_set1_epi64x(1023));
+    const __m256i bits =
+        _mm256_add_epi64(_mm256_castpd_si256(_mm256_add_pd(n, _mm256_set1_pd(6755399441055744.0))),
+                         _mm256_set1_epi64x(1023));
     return _mm256_mul_pd(a, _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52)));
   }
   static double sum(V v) {
@@ -43,7 +43,9 @@ struct Avx2Ops {
 
 }  // namespace
 
-bool vehicle_soa_built_avx2() { return true; }
+bool vehicle_soa_built_avx2() {
+  return true;
+}
 void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                               const VehicleSoaColumns& columns) {
   soa::forward<Avx2Ops>(params, buffers, columns);
@@ -62,7 +64,9 @@ double vehicle_soa_residual_avx2(const VehicleSoaParams& params, const VehicleSo
 #else
 
 namespace dynlearn::models::detail {
-bool vehicle_soa_built_avx2() { return false; }
+bool vehicle_soa_built_avx2() {
+  return false;
+}
 void vehicle_soa_forward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
                               const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,

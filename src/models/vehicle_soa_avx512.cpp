@@ -38,7 +38,9 @@ struct Avx512Ops {
 
 }  // namespace
 
-bool vehicle_soa_built_avx512() { return true; }
+bool vehicle_soa_built_avx512() {
+  return true;
+}
 void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                 const VehicleSoaColumns& columns) {
   soa::forward<Avx512Ops>(params, buffers, columns);
@@ -57,7 +59,9 @@ double vehicle_soa_residual_avx512(const VehicleSoaParams& params, const Vehicle
 #else
 
 namespace dynlearn::models::detail {
-bool vehicle_soa_built_avx512() { return false; }
+bool vehicle_soa_built_avx512() {
+  return false;
+}
 void vehicle_soa_forward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,
                                 const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,

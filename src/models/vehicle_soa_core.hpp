@@ -39,11 +39,9 @@ inline typename Ops::V tanh_from_twice(typename Ops::V x) {
   x = Ops::fnma(n, Ops::set1(0.693145751953125), x);
   x = Ops::fnma(n, Ops::set1(1.42860682030941723212e-6), x);
   const V r2 = Ops::mul(x, x);
-  V p = Ops::fma(Ops::set1(1.26177193074810590878e-4), r2,
-                 Ops::set1(3.02994407707441961300e-2));
+  V p = Ops::fma(Ops::set1(1.26177193074810590878e-4), r2, Ops::set1(3.02994407707441961300e-2));
   p = Ops::mul(Ops::fma(p, r2, Ops::set1(9.99999999999999999910e-1)), x);
-  V q = Ops::fma(Ops::set1(3.00198505138664455042e-6), r2,
-                 Ops::set1(2.52448340349684104192e-3));
+  V q = Ops::fma(Ops::set1(3.00198505138664455042e-6), r2, Ops::set1(2.52448340349684104192e-3));
   q = Ops::fma(q, r2, Ops::set1(2.27265548208155028766e-1));
   q = Ops::fma(q, r2, Ops::set1(2.00000000000000000009e0));
   const V sa = Ops::scale(Ops::add(q, p), n), b = Ops::sub(q, p);
@@ -129,7 +127,8 @@ inline void gather_columns(const double* columns, size_t stride, size_t used, do
                            typename Ops::V* packets) {
   constexpr size_t L = Ops::kLanes;
   for (size_t lane = 0; lane < L; ++lane)
-    for (size_t r = 0; r < 6; ++r) lanes[r * L + lane] = lane < used ? columns[lane * stride + r] : 0.0;
+    for (size_t r = 0; r < 6; ++r)
+      lanes[r * L + lane] = lane < used ? columns[lane * stride + r] : 0.0;
   for (size_t r = 0; r < 6; ++r) packets[r] = Ops::load(lanes + r * L);
 }
 
@@ -243,8 +242,8 @@ void backward_blocks(const VehicleSoaParams& params, const VehicleSoaBuffers& b,
 /// being rows of two block-major buffers with the given rows per block.
 template <class Ops, size_t kRows, size_t kCols>
 inline void tile_sums(size_t blocks, const double* left, size_t left_rows, size_t row0,
-                      const double* right, size_t right_rows, size_t col0, double* sums,
-                      size_t rs, size_t cs) {
+                      const double* right, size_t right_rows, size_t col0, double* sums, size_t rs,
+                      size_t cs) {
   using V = typename Ops::V;
   constexpr size_t L = Ops::kLanes;
   V acc[kRows][kCols];
@@ -295,8 +294,8 @@ void network_sums(const VehicleSoaNet& net, const VehicleSoaBuffers& b, size_t h
   const double* ybar = b.ybar + ybar_row * L;
   // W0[k, i] (row-major): the inputs (rows i) against T hidden units.
   for (size_t k = 0; k < kSoaHidden; k += T)
-    tile_sums<Ops, kIn, T>(b.blocks, b.in + in_row * L, kSoaInRows, 0, zbar, kSoaHiddenRows, k,
-                           w0, 1, kIn);
+    tile_sums<Ops, kIn, T>(b.blocks, b.in + in_row * L, kSoaInRows, 0, zbar, kSoaHiddenRows, k, w0,
+                           1, kIn);
   if (net.has_b0)
     for (size_t k = 0; k < kSoaHidden; k += T)
       row_sums<Ops, T>(b.blocks, zbar, kSoaHiddenRows, k, b0);

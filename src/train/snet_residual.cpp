@@ -113,8 +113,7 @@ void SnetResidual::evaluate(const spectral::BlockNodalValues& x, bool theta_grad
         // δ-SNet: d/dθ of c_r/2 |r|² is the parameter_vjp of -c_r r, which the
         // field forms in one pass with r (the vehicle kernel's hidden values
         // stay in cache between its forward and reverse passes).
-        v(m) = field_.residual_parameter_gradient(xs, unit.u, unit.dx, c_r, v.head(m),
-                                                  *unit.tape) /
+        v(m) = field_.residual_parameter_gradient(xs, unit.u, unit.dx, c_r, v.head(m), *unit.tape) /
                share_.residual_count;
       } else {
         f_.resize(n, cols);
