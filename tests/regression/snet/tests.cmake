@@ -67,3 +67,30 @@ h5diff -d 0 out/snet/ci_vehicle_alpha_snet_25_smooth_output.h5 out/snet/smooth_$
                        PROCESSORS 2 FIXTURES_REQUIRED snet_alpha_snet_25_smooth
                        ENVIRONMENT "${DYNLEARN_MPI_ENV}")
 endforeach()
+
+# δ-SNet through the vehicle kernel's one-pass step (vehicle_soa_core.hpp)
+# gives the 1-rank parameters and loss history on trajectory grids of 2 and
+# 3 ranks (4 shards: uneven over 3), and on two elements split into 2 time
+# blocks the parameters of the same deck on 1 rank.
+foreach(ranks 2 3)
+  add_test(NAME regression_snet_delta_snet_grid_${ranks}x1
+           COMMAND sh -c "sed -e 's/^name = .*/name = \"delta_${ranks}x1\"/' \
+${SNET_DECKS}/ci_vehicle_delta_snet.toml > delta_${ranks}x1.toml && \
+${MPIEXEC_EXECUTABLE} --oversubscribe -n ${ranks} ${DYNLEARN} run -q delta_${ranks}x1.toml && \
+h5diff -d 0 out/snet/ci_vehicle_delta_snet_output.h5 out/snet/delta_${ranks}x1_output.h5 /model/parameters && \
+h5diff -d 0 out/snet/ci_vehicle_delta_snet_output.h5 out/snet/delta_${ranks}x1_output.h5 /history/loss"
+           WORKING_DIRECTORY ${SNET_WORK})
+  set_tests_properties(regression_snet_delta_snet_grid_${ranks}x1 PROPERTIES LABELS "regression;mpi"
+                       PROCESSORS ${ranks} FIXTURES_REQUIRED snet_delta_snet
+                       ENVIRONMENT "${DYNLEARN_MPI_ENV}")
+endforeach()
+add_test(NAME regression_snet_delta_snet_time_blocks
+         COMMAND sh -c "for b in 1 2; do sed -e \"s/^name = .*/name = \\\"delta_blocks_$b\\\"/\" \
+-e 's/^elements = 1/elements = 2/' -e \"s/^time_blocks = 1/time_blocks = $b/\" \
+${SNET_DECKS}/ci_vehicle_delta_snet.toml > delta_blocks_$b.toml || exit 1; done && \
+${DYNLEARN} run -q delta_blocks_1.toml && \
+${MPIEXEC_EXECUTABLE} --oversubscribe -n 2 ${DYNLEARN} run -q delta_blocks_2.toml && \
+h5diff -d 0 out/snet/delta_blocks_1_output.h5 out/snet/delta_blocks_2_output.h5 /model/parameters"
+         WORKING_DIRECTORY ${SNET_WORK})
+set_tests_properties(regression_snet_delta_snet_time_blocks PROPERTIES LABELS "regression;mpi"
+                     PROCESSORS 2 FIXTURES_REQUIRED snet_data ENVIRONMENT "${DYNLEARN_MPI_ENV}")
