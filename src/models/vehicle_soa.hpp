@@ -81,6 +81,11 @@ constexpr std::size_t vehicle_soa_lanes(VehicleIsa isa) {
 bool vehicle_soa_built_avx2();
 bool vehicle_soa_built_avx512();
 
+/// The kernel's tanh, out[i] = tanh(twice_z[i] / 2), n a multiple of the
+/// instruction set's lanes (for its unit test).
+void vehicle_soa_tanh_avx2(const double* twice_z, double* out, std::size_t n);
+void vehicle_soa_tanh_avx512(const double* twice_z, double* out, std::size_t n);
+
 /// Forward: hidden, jc and columns.out from in. Backward: ybar, zbar, sums
 /// (and columns.x_adjoint when not null) from columns.upstream and the
 /// forward's buffers.

@@ -46,6 +46,14 @@ struct Avx2Ops {
 bool vehicle_soa_built_avx2() {
   return true;
 }
+void vehicle_soa_tanh_avx2(const double* twice_z, double* out, std::size_t n) {
+  alignas(64) double lanes[Avx2Ops::kLanes];
+  for (std::size_t i = 0; i < n; i += Avx2Ops::kLanes) {
+    for (std::size_t l = 0; l < Avx2Ops::kLanes; ++l) lanes[l] = twice_z[i + l];
+    Avx2Ops::store(lanes, soa::tanh_from_twice<Avx2Ops>(Avx2Ops::load(lanes)));
+    for (std::size_t l = 0; l < Avx2Ops::kLanes; ++l) out[i + l] = lanes[l];
+  }
+}
 void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                               const VehicleSoaColumns& columns) {
   soa::forward<Avx2Ops>(params, buffers, columns);
@@ -67,6 +75,7 @@ namespace dynlearn::models::detail {
 bool vehicle_soa_built_avx2() {
   return false;
 }
+void vehicle_soa_tanh_avx2(const double*, double*, std::size_t) {}
 void vehicle_soa_forward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,
                               const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx2(const VehicleSoaParams&, const VehicleSoaBuffers&,

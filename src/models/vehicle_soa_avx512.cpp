@@ -41,6 +41,14 @@ struct Avx512Ops {
 bool vehicle_soa_built_avx512() {
   return true;
 }
+void vehicle_soa_tanh_avx512(const double* twice_z, double* out, std::size_t n) {
+  alignas(64) double lanes[Avx512Ops::kLanes];
+  for (std::size_t i = 0; i < n; i += Avx512Ops::kLanes) {
+    for (std::size_t l = 0; l < Avx512Ops::kLanes; ++l) lanes[l] = twice_z[i + l];
+    Avx512Ops::store(lanes, soa::tanh_from_twice<Avx512Ops>(Avx512Ops::load(lanes)));
+    for (std::size_t l = 0; l < Avx512Ops::kLanes; ++l) out[i + l] = lanes[l];
+  }
+}
 void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                 const VehicleSoaColumns& columns) {
   soa::forward<Avx512Ops>(params, buffers, columns);
@@ -62,6 +70,7 @@ namespace dynlearn::models::detail {
 bool vehicle_soa_built_avx512() {
   return false;
 }
+void vehicle_soa_tanh_avx512(const double*, double*, std::size_t) {}
 void vehicle_soa_forward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,
                                 const VehicleSoaColumns&) {}
 void vehicle_soa_backward_avx512(const VehicleSoaParams&, const VehicleSoaBuffers&,
