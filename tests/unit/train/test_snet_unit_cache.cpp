@@ -46,7 +46,7 @@ TEST(SnetUnitCache, ReusedValuesEqualAFreshEvaluation) {
   const std::size_t trajectories = 4;
   models::VehicleSurrogate field(16, 16, 16);
   field.initialize(3);
-  ASSERT_TRUE(field.fused_kernel());
+  if (!field.fused_kernel()) GTEST_SKIP() << "no instruction set for the fused kernel here";
   const DrivenTrajectories data = testing::snet_test_data(trajectories, 6, 3, 21, 4.0, true);
   const spectral::ElementChain chain(0.0, 4.0, 2, 6);
   parallel::ProcessGrid grid(MPI_COMM_SELF, 1);
