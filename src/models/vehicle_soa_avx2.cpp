@@ -47,12 +47,7 @@ bool vehicle_soa_built_avx2() {
   return true;
 }
 void vehicle_soa_tanh_avx2(const double* twice_z, double* out, std::size_t n) {
-  alignas(64) double lanes[Avx2Ops::kLanes];
-  for (std::size_t i = 0; i < n; i += Avx2Ops::kLanes) {
-    for (std::size_t l = 0; l < Avx2Ops::kLanes; ++l) lanes[l] = twice_z[i + l];
-    Avx2Ops::store(lanes, soa::tanh_from_twice<Avx2Ops>(Avx2Ops::load(lanes)));
-    for (std::size_t l = 0; l < Avx2Ops::kLanes; ++l) out[i + l] = lanes[l];
-  }
+  soa::tanh_array<Avx2Ops>(twice_z, out, n);
 }
 void vehicle_soa_forward_avx2(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                               const VehicleSoaColumns& columns) {

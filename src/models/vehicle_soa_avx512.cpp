@@ -42,12 +42,7 @@ bool vehicle_soa_built_avx512() {
   return true;
 }
 void vehicle_soa_tanh_avx512(const double* twice_z, double* out, std::size_t n) {
-  alignas(64) double lanes[Avx512Ops::kLanes];
-  for (std::size_t i = 0; i < n; i += Avx512Ops::kLanes) {
-    for (std::size_t l = 0; l < Avx512Ops::kLanes; ++l) lanes[l] = twice_z[i + l];
-    Avx512Ops::store(lanes, soa::tanh_from_twice<Avx512Ops>(Avx512Ops::load(lanes)));
-    for (std::size_t l = 0; l < Avx512Ops::kLanes; ++l) out[i + l] = lanes[l];
-  }
+  soa::tanh_array<Avx512Ops>(twice_z, out, n);
 }
 void vehicle_soa_forward_avx512(const VehicleSoaParams& params, const VehicleSoaBuffers& buffers,
                                 const VehicleSoaColumns& columns) {

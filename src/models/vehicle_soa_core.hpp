@@ -49,6 +49,18 @@ inline typename Ops::V tanh_from_twice(typename Ops::V x) {
   return Ops::div(Ops::sub(sa, b), Ops::add(sa, b));
 }
 
+/// out[i] = tanh(twice_z[i] / 2) for n a multiple of the lanes (unaligned
+/// arrays: the unit test's entry point).
+template <class Ops>
+void tanh_array(const double* twice_z, double* out, size_t n) {
+  alignas(64) double lanes[Ops::kLanes];
+  for (size_t i = 0; i < n; i += Ops::kLanes) {
+    for (size_t l = 0; l < Ops::kLanes; ++l) lanes[l] = twice_z[i + l];
+    Ops::store(lanes, tanh_from_twice<Ops>(Ops::load(lanes)));
+    for (size_t l = 0; l < Ops::kLanes; ++l) out[i + l] = lanes[l];
+  }
+}
+
 /// One network's hidden layer and outputs for a block: a_k = tanh(b_k +
 /// Σ_i W0[k, i] in_i) stored to `hidden`, then y_r = b1_r + Σ_k W1[r, k] a_k
 /// (two loops: the tanh temporaries and the output sums would not fit in
